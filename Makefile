@@ -1,0 +1,92 @@
+# mailroom: one non-recursive Makefile.  `make` builds ./mailroom,
+# `make test` runs the whole suite, `make check` runs it under ASan+UBSan,
+# `make demo` imports the bundled sample letters into a fresh archive.
+
+PKGS := sane-backends tesseract lept libtiff-4 libpng sqlite3 jansson libcrypto \
+	libutf8proc
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror \
+	-Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
+	-Wpointer-arith -Wvla -Wwrite-strings -Wformat=2 -Wshadow
+
+BUILD := build
+ifneq ($(SANITIZE),)
+BUILD := build-asan
+CFLAGS := -g -O1 -fsanitize=$(SANITIZE) -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# Recursively expanded on purpose: pkg-config runs after install-deps.sh.
+MR_CPPFLAGS = -I. $(shell pkg-config --cflags $(PKGS)) \
+	-DMR_LOCALEDIR='"$(CURDIR)/build/locale"'
+MR_LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm
+
+LIB_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)) \
+	$(wildcard scanner/*.c ocr/*.c classifier/*.c archive/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/t_*.c)
+UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
+TOOL_SRC := tests/mkpage.c tests/cer.c
+TOOL_BIN := $(TOOL_SRC:%.c=$(BUILD)/%)
+PROGRAM := $(BUILD)/mailroom
+LOCALE_MO := build/locale/zh_CN/LC_MESSAGES/mailroom.mo
+DEPS_STAMP := build/.deps-installed
+
+.PHONY: all test check asan demo clean format format-check pot
+all: mailroom $(LOCALE_MO)
+
+mailroom: $(PROGRAM)
+	@if [ "$(BUILD)" = build ]; then ln -sf $(PROGRAM) mailroom; fi
+
+$(DEPS_STAMP): install-deps.sh
+	@mkdir -p $(@D)
+	./install-deps.sh
+	@touch $@
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(MR_CPPFLAGS) $(WARNINGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libmr.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(PROGRAM): $(BUILD)/pipeline/main.o $(BUILD)/libmr.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(MR_LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libmr.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(MR_LDLIBS)
+
+$(LOCALE_MO): pipeline/po/zh_CN.po | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+test: all $(PROGRAM) $(UNIT_BIN) $(TOOL_BIN)
+	MAILROOM=$(CURDIR)/$(PROGRAM) BUILD=$(CURDIR)/$(BUILD) tests/run.sh
+
+check asan:
+	$(MAKE) SANITIZE=address,undefined test
+
+demo: all $(TOOL_BIN)
+	BUILD=$(CURDIR)/$(BUILD) tests/demo.sh
+
+# Refresh the message template and merge it into the Chinese catalogue.
+pot:
+	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments \
+		--package-name=mailroom -o pipeline/po/mailroom.pot \
+		$(sort $(wildcard */*.c))
+	msgmerge --update --backup=none pipeline/po/zh_CN.po \
+		pipeline/po/mailroom.pot
+
+format:
+	clang-format -i $(wildcard */*.c */*.h)
+
+format-check:
+	clang-format --dry-run --Werror $(wildcard */*.c */*.h)
+
+clean:
+	rm -rf build build-asan mailroom
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,979 @@
+/*
+ * The archive index: opening and migrating DIR/index.sqlite, prepared
+ * statements, and the writes of a stack.  A handle is idle or in_stack:
+ *   idle --arc_stack_begin--> in_stack --arc_stack_commit--> idle
+ *   in_stack --arc_stack_abort, failed commit, arc_close--> idle
+ * In in_stack our BEGIN IMMEDIATE is open and files[] names every image
+ * written since; leaving it other than by COMMIT removes them.  A failed
+ * page or letter is undone by its own savepoint.
+ */
+#include "archive/arc_int.h"
+
+#include <errno.h>
+#include <leptonica/allheaders.h>
+#include <strings.h>
+#include <unistd.h>
+
+/*
+ * Schema steps: step i takes user_version i to i + 1.  Never edit a step
+ * that has shipped; append a new one.
+ */
+static const char *const arc_migrations[] = {
+    /* 1 */
+    "CREATE TABLE stack(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  source TEXT NOT NULL,\n"
+    "  archived TEXT NOT NULL, /* UTC ISO-8601 'YYYY-MM-DDTHH:MM:SSZ' */\n"
+    "  page_count INTEGER NOT NULL DEFAULT 0);\n"
+    "CREATE TABLE letter(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  stack_id INTEGER NOT NULL REFERENCES stack(id),\n"
+    "  tracking_code TEXT NOT NULL UNIQUE, /* canonical 'XXXX-XXXX' */\n"
+    "  first_page INTEGER NOT NULL,\n"
+    "  page_count INTEGER NOT NULL,\n"
+    "  language TEXT,\n"
+    "  archived TEXT NOT NULL);\n"
+    "CREATE TABLE page(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  stack_id INTEGER NOT NULL REFERENCES stack(id),\n"
+    "  letter_id INTEGER REFERENCES letter(id),\n"
+    "  seq INTEGER NOT NULL, /* 1-based page in source */\n"
+    "  img_path TEXT NOT NULL, /* relative to the archive dir */\n"
+    "  img_format TEXT NOT NULL, /* 'tiff-g4' or 'png' */\n"
+    "  sha256 TEXT NOT NULL, /* lowercase hex of the stored file */\n"
+    "  width INTEGER,\n"
+    "  height INTEGER,\n"
+    "  depth INTEGER,\n"
+    "  dpi INTEGER,\n"
+    "  blank INTEGER NOT NULL DEFAULT 0,\n"
+    "  rotation INTEGER NOT NULL DEFAULT 0,\n"
+    "  skew REAL NOT NULL DEFAULT 0,\n"
+    "  text TEXT,\n"
+    "  ocr_conf INTEGER,\n"
+    "  language TEXT,\n"
+    "  script TEXT,\n"
+    "  UNIQUE(stack_id, seq));\n"
+    "CREATE TABLE word(\n"
+    "  page_id INTEGER NOT NULL REFERENCES page(id),\n"
+    "  n INTEGER NOT NULL,\n"
+    "  x INTEGER,\n"
+    "  y INTEGER,\n"
+    "  w INTEGER,\n"
+    "  h INTEGER,\n"
+    "  conf INTEGER,\n"
+    "  text TEXT NOT NULL,\n"
+    "  PRIMARY KEY(page_id, n)) WITHOUT ROWID;\n"
+    "CREATE INDEX page_letter ON page(letter_id);\n"
+    "CREATE INDEX letter_stack ON letter(stack_id);\n"
+    "CREATE VIRTUAL TABLE page_fts USING fts5(text, content='page',\n"
+    "  content_rowid='id', tokenize='trigram');\n"
+    "CREATE TRIGGER page_fts_insert AFTER INSERT ON page BEGIN\n"
+    "  INSERT INTO page_fts(rowid, text) VALUES(new.id, new.text);\n"
+    "  END;\n"
+    "CREATE TRIGGER page_fts_delete AFTER DELETE ON page BEGIN\n"
+    "  INSERT INTO page_fts(page_fts, rowid, text)\n"
+    "  VALUES('delete', old.id, old.text);\n"
+    "  END;\n"
+    "CREATE TRIGGER page_fts_update AFTER UPDATE OF text ON page BEGIN\n"
+    "  INSERT INTO page_fts(page_fts, rowid, text)\n"
+    "  VALUES('delete', old.id, old.text);\n"
+    "  INSERT INTO page_fts(rowid, text) VALUES(new.id, new.text);\n"
+    "  END;\n",
+};
+
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+
+_Static_assert(ARRAY_SIZE(arc_migrations) == ARC_SCHEMA_VERSION,
+               "ARC_SCHEMA_VERSION must count the migration steps");
+
+/* Columns of a letter row, as letter_fill() in arc_query.c reads them. */
+#define LETTER_COLUMNS                                                         \
+    "SELECT l.id, l.tracking_code, s.source, l.archived, l.first_page,"        \
+    " l.page_count, l.language"                                                \
+    " FROM letter AS l JOIN stack AS s ON s.id = l.stack_id"
+
+/* Columns and order of a search hit, as arc_search() reads them. */
+#define HIT_COLUMNS "SELECT p.id, p.seq, l.tracking_code, s.source, p.text"
+#define HIT_JOINS                                                              \
+    " JOIN stack AS s ON s.id = p.stack_id"                                    \
+    " LEFT JOIN letter AS l ON l.id = p.letter_id"
+#define HIT_ORDER " ORDER BY l.id DESC, p.stack_id DESC, p.seq LIMIT :limit"
+
+static const char *const arc_sql[ARC_ST_COUNT] = {
+    [ARC_ST_STACK_INSERT] = "INSERT INTO stack(source, archived)"
+                            " VALUES(:source, :archived)",
+    [ARC_ST_STACK_COUNT] =
+        "UPDATE stack SET page_count ="
+        " (SELECT count(*) FROM page WHERE stack_id = :stack)"
+        " WHERE id = :stack",
+    [ARC_ST_PAGE_INSERT] =
+        "INSERT INTO page(stack_id, seq, img_path, img_format, sha256,"
+        " width, height, depth, dpi, blank, rotation, skew, text,"
+        " ocr_conf, language, script)"
+        " VALUES(:stack, :seq, :path, :format, :sha256, :width,"
+        " :height, :depth, :dpi, :blank, :rotation, :skew, :text,"
+        " :conf, :language, :script)",
+    [ARC_ST_WORD_INSERT] =
+        "INSERT INTO word(page_id, n, x, y, w, h, conf, text)"
+        " VALUES(:page, :n, :x, :y, :w, :h, :conf, :text)",
+    [ARC_ST_PAGE_FREE] =
+        "SELECT count(*) FROM page WHERE stack_id = :stack"
+        " AND seq BETWEEN :first AND :last AND letter_id IS NULL",
+    [ARC_ST_LETTER_INSERT] =
+        "INSERT INTO letter(stack_id, tracking_code, first_page,"
+        " page_count, language, archived)"
+        " VALUES(:stack, :code, :first, :count, :language, :archived)",
+    [ARC_ST_LETTER_PAGES_SET] =
+        "UPDATE page SET letter_id = :letter WHERE stack_id = :stack"
+        " AND seq BETWEEN :first AND :last AND letter_id IS NULL",
+    [ARC_ST_LETTER_ALL] = LETTER_COLUMNS " ORDER BY l.id",
+    [ARC_ST_LETTER_BY_CODE] = LETTER_COLUMNS " WHERE l.tracking_code = :code",
+    [ARC_ST_LETTER_PAGES] = "SELECT id, blank, ocr_conf, text FROM page"
+                            " WHERE letter_id = :letter ORDER BY seq",
+    [ARC_ST_SEARCH_FTS] =
+        HIT_COLUMNS " FROM page_fts"
+                    " JOIN page AS p ON p.id = page_fts.rowid" HIT_JOINS
+                    " WHERE page_fts MATCH :q" HIT_ORDER,
+    [ARC_ST_SEARCH_INSTR] =
+        HIT_COLUMNS " FROM page AS p" HIT_JOINS
+                    " WHERE instr(lower(p.text), lower(:q)) > 0" HIT_ORDER,
+    [ARC_ST_PAGE_FILE] =
+        "SELECT img_path, img_format, sha256 FROM page WHERE id = :id",
+    [ARC_ST_TOTALS] = "SELECT (SELECT count(*) FROM stack),"
+                      " (SELECT count(*) FROM letter),"
+                      " (SELECT count(*) FROM page),"
+                      " (SELECT count(*) FROM page WHERE blank <> 0)",
+};
+
+int
+arc_db_fail(struct arc *a, struct mr_err *err)
+{
+    return mr_fail(err, MR_EDB, _("error in archive database '%s': %s"),
+                   a->db_path,
+                   a->db ? sqlite3_errmsg(a->db) : _("out of memory"));
+}
+
+int
+arc_exec(struct arc *a, const char *sql, struct mr_err *err)
+{
+    if (sqlite3_exec(a->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    return 0;
+}
+
+/* The index of parameter name in st, or MR_EDB if it has none (a bug). */
+static int
+param(sqlite3_stmt *st, const char *name, struct mr_err *err)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+
+    if (MR_NEVER(i == 0))
+        return mr_fail(err, MR_EDB, _("bug: statement has no parameter '%s'"),
+                       name);
+    return i;
+}
+
+int
+arc_bind_text(struct arc *a, sqlite3_stmt *st, const char *name, const char *v,
+              int len, struct mr_err *err)
+{
+    int i = param(st, name, err), rc;
+
+    if (i < 0)
+        return i;
+    if (v)
+        rc = sqlite3_bind_text(st, i, v, len, SQLITE_TRANSIENT);
+    else
+        rc = sqlite3_bind_null(st, i);
+    return rc == SQLITE_OK ? 0 : arc_db_fail(a, err);
+}
+
+int
+arc_bind_int(struct arc *a, sqlite3_stmt *st, const char *name, int64_t v,
+             struct mr_err *err)
+{
+    int i = param(st, name, err);
+
+    if (i < 0)
+        return i;
+    if (sqlite3_bind_int64(st, i, v) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    return 0;
+}
+
+int
+arc_bind_double(struct arc *a, sqlite3_stmt *st, const char *name, double v,
+                struct mr_err *err)
+{
+    int i = param(st, name, err);
+
+    if (i < 0)
+        return i;
+    if (sqlite3_bind_double(st, i, v) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    return 0;
+}
+
+int
+arc_bind_null(struct arc *a, sqlite3_stmt *st, const char *name,
+              struct mr_err *err)
+{
+    int i = param(st, name, err);
+
+    if (i < 0)
+        return i;
+    if (sqlite3_bind_null(st, i) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    return 0;
+}
+
+int
+arc_step(struct arc *a, sqlite3_stmt *st, struct mr_err *err)
+{
+    int rc = sqlite3_step(st);
+
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return arc_db_fail(a, err);
+}
+
+void
+arc_stmt_done(sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+int
+arc_column_dup(sqlite3_stmt *st, int col, char **pout, struct mr_err *err)
+{
+    const unsigned char *s = sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+
+    *pout = NULL;
+    if (!s)
+        return 0;
+    *pout = malloc((size_t)n + 1);
+    if (!*pout)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    memcpy(*pout, s, (size_t)n);
+    (*pout)[n] = '\0';
+    return 0;
+}
+
+/* Run a pragma or query returning one integer into *pv.  MR_EDB. */
+static int
+query_int(struct arc *a, const char *sql, int64_t *pv, struct mr_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    *pv = 0;
+    rc = sqlite3_prepare_v2(a->db, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *pv = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else {
+        rc = arc_db_fail(a, err);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Switch to WAL; a file system without WAL support only gets a warning. */
+static int
+set_wal(struct arc *a, struct mr_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    const char *mode;
+    int rc;
+
+    rc = sqlite3_prepare_v2(a->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        rc = arc_db_fail(a, err);
+        goto out;
+    }
+    rc = 0;
+    mode = (const char *)sqlite3_column_text(st, 0);
+    if (!mode || strcasecmp(mode, "wal") != 0)
+        mr_log(MR_LOG_WARN,
+               _("'%s' cannot use WAL journal mode; "
+                 "using '%s'"),
+               a->db_path, mode ? mode : "?");
+out:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/*
+ * Open the connection, configure it and check that the file is ours and
+ * not newer than this code.  Nothing is written before those checks.
+ */
+static int
+db_open(struct arc *a, struct mr_err *err)
+{
+    int64_t app_id, version, objects;
+    int rc;
+
+    rc = sqlite3_open_v2(a->db_path, &a->db,
+                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        rc = mr_fail(err, a->db ? MR_EDB : MR_ENOMEM, _("cannot open '%s': %s"),
+                     a->db_path,
+                     a->db ? sqlite3_errmsg(a->db) : _("out of memory"));
+        goto out;
+    }
+    sqlite3_extended_result_codes(a->db, 1);
+    if (sqlite3_busy_timeout(a->db, 5000) != SQLITE_OK ||
+        sqlite3_db_config(a->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) !=
+            SQLITE_OK ||
+        sqlite3_db_config(a->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL) !=
+            SQLITE_OK ||
+        sqlite3_db_config(a->db, SQLITE_DBCONFIG_DQS_DML, 0, NULL) !=
+            SQLITE_OK) {
+        rc = arc_db_fail(a, err);
+        goto out;
+    }
+
+    rc = query_int(a, "PRAGMA application_id", &app_id, err);
+    if (!rc)
+        rc = query_int(a, "PRAGMA user_version", &version, err);
+    if (!rc)
+        rc = query_int(a, "SELECT count(*) FROM sqlite_schema", &objects, err);
+    if (rc)
+        goto out;
+    if (app_id != ARC_APPLICATION_ID &&
+        (app_id != 0 || version != 0 || objects != 0)) {
+        rc = mr_fail(err, MR_EDB,
+                     _("'%s' is not a mailroom archive (application "
+                       "id 0x%08llx)"),
+                     a->db_path, (unsigned long long)(uint32_t)app_id);
+        goto out;
+    }
+    if (version > ARC_SCHEMA_VERSION) {
+        rc = mr_fail(err, MR_EDB,
+                     _("'%s' was written by a newer mailroom (schema "
+                       "%lld, this one knows %d)"),
+                     a->db_path, (long long)version, ARC_SCHEMA_VERSION);
+        goto out;
+    }
+
+    rc = arc_exec(a, "PRAGMA foreign_keys=ON", err);
+    if (!rc)
+        rc = set_wal(a, err);
+    if (!rc)
+        rc = arc_exec(a, "PRAGMA synchronous=NORMAL", err);
+out:
+    return rc;
+}
+
+/*
+ * Apply the pending migration steps, each in its own BEGIN IMMEDIATE
+ * transaction.  The version is read again inside the transaction, so two
+ * processes opening a new archive at once do not both migrate.
+ */
+static int
+migrate(struct arc *a, struct mr_err *err)
+{
+    char sql[96];
+    int64_t version;
+    int rc = 0, in_txn = 0, n;
+
+    for (;;) {
+        rc = arc_exec(a, "BEGIN IMMEDIATE", err);
+        if (rc)
+            goto out;
+        in_txn = 1;
+        rc = query_int(a, "PRAGMA user_version", &version, err);
+        if (rc)
+            goto out;
+        if (version >= ARC_SCHEMA_VERSION)
+            break;
+        mr_log(MR_LOG_INFO, _("upgrading '%s' to schema %lld"), a->db_path,
+               (long long)version + 1);
+        n = snprintf(sql, sizeof(sql),
+                     "PRAGMA user_version=%lld;"
+                     "PRAGMA application_id=%ld;",
+                     (long long)version + 1, (long)ARC_APPLICATION_ID);
+        if (MR_NEVER(n < 0 || (size_t)n >= sizeof(sql))) {
+            rc = mr_fail(err, MR_EDB, _("bug: pragma too long"));
+            goto out;
+        }
+        rc = arc_exec(a, arc_migrations[version], err);
+        if (!rc)
+            rc = arc_exec(a, sql, err);
+        if (!rc)
+            rc = arc_exec(a, "COMMIT", err);
+        if (rc)
+            goto out;
+        in_txn = 0;
+    }
+    rc = arc_exec(a, "COMMIT", err);
+    if (!rc)
+        in_txn = 0;
+out:
+    if (in_txn && !sqlite3_get_autocommit(a->db))
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int
+prepare_all(struct arc *a, struct mr_err *err)
+{
+    for (int i = 0; i < ARC_ST_COUNT; i++) {
+        if (sqlite3_prepare_v3(a->db, arc_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                               &a->st[i], NULL) != SQLITE_OK)
+            return arc_db_fail(a, err);
+    }
+    return 0;
+}
+
+struct arc *
+arc_open(const char *dir, struct mr_err *err)
+{
+    struct arc *a = NULL;
+    int rc;
+
+    if (MR_NEVER(!dir)) {
+        mr_fail(err, MR_EINVAL, _("no archive directory given"));
+        return NULL;
+    }
+    a = calloc(1, sizeof(*a));
+    if (!a) {
+        rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+        goto out;
+    }
+    a->dir = mr_strdup(dir, err);
+    if (!a->dir) {
+        rc = MR_ENOMEM;
+        goto out;
+    }
+    rc = arc_mkdir_p(dir, err);
+    if (rc)
+        goto out;
+    a->db_path = arc_path_join(dir, "index.sqlite", err);
+    if (!a->db_path) {
+        rc = MR_ENOMEM;
+        goto out;
+    }
+    rc = db_open(a, err);
+    if (!rc)
+        rc = migrate(a, err);
+    if (!rc)
+        rc = prepare_all(a, err);
+out:
+    if (rc)
+        arc_close(&a);
+    return a;
+}
+
+void
+arc_close(struct arc **pa)
+{
+    struct arc *a;
+
+    if (!pa || !*pa)
+        return;
+    a = *pa;
+    arc_stack_abort(a);
+    for (int i = 0; i < ARC_ST_COUNT; i++)
+        sqlite3_finalize(a->st[i]);
+    sqlite3_close(a->db);
+    free(a->files);
+    free(a->db_path);
+    free(a->dir);
+    free(a);
+    *pa = NULL;
+}
+
+/* "pages/SSSSSS", the folder of the open stack's images, into buf. */
+static int
+stack_dir(const struct arc *a, char *buf, size_t size, struct mr_err *err)
+{
+    int n = snprintf(buf, size, "pages/%06lld", (long long)a->stack_id);
+
+    if (MR_NEVER(n < 0 || (size_t)n >= size))
+        return mr_fail(err, MR_EINVAL, _("bug: path buffer too small"));
+    return 0;
+}
+
+/* Remove the files of the open stack and forget them.  Cannot fail. */
+static void
+remove_files(struct arc *a)
+{
+    char dir[32];
+    char *path;
+
+    for (size_t i = 0; i < a->nfiles; i++) {
+        if (unlink(a->files[i]) && errno != ENOENT)
+            mr_log(MR_LOG_WARN, _("cannot remove '%s': %s"), a->files[i],
+                   strerror(errno));
+        free(a->files[i]);
+    }
+    if (a->nfiles && !stack_dir(a, dir, sizeof(dir), NULL)) {
+        path = arc_path_join(a->dir, dir, NULL);
+        if (path)
+            rmdir(path); /* only if empty; an error is harmless */
+        free(path);
+    }
+    a->nfiles = 0;
+}
+
+/* Forget the files of the open stack without removing them. */
+static void
+forget_files(struct arc *a)
+{
+    for (size_t i = 0; i < a->nfiles; i++)
+        free(a->files[i]);
+    a->nfiles = 0;
+}
+
+/* Make room to remember one more file.  MR_ENOMEM. */
+static int
+files_reserve(struct arc *a, struct mr_err *err)
+{
+    size_t n;
+    char **f;
+
+    if (a->nfiles < a->afiles)
+        return 0;
+    n = a->afiles ? 2 * a->afiles : 16;
+    f = realloc(a->files, n * sizeof(*f));
+    if (!f)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    a->files = f;
+    a->afiles = n;
+    return 0;
+}
+
+static int
+files_have(const struct arc *a, const char *path)
+{
+    for (size_t i = 0; i < a->nfiles; i++)
+        if (!strcmp(a->files[i], path))
+            return 1;
+    return 0;
+}
+
+/*
+ * Is the open stack's transaction still there?  SQLite rolls a whole
+ * transaction back by itself after some errors (disk full, I/O error); a
+ * SAVEPOINT then would start, and its RELEASE commit, a transaction of its
+ * own, archiving half a stack.  The caller must abort the stack.
+ */
+static int
+stack_alive(struct arc *a, struct mr_err *err)
+{
+    if (!sqlite3_get_autocommit(a->db))
+        return 0;
+    return mr_fail(err, MR_EDB,
+                   _("error in archive database '%s': the stack was "
+                     "rolled back after an earlier error"),
+                   a->db_path);
+}
+
+/* Undo a savepoint after a failure; the transaction itself goes on. */
+static void
+savepoint_undo(struct arc *a, const char *name)
+{
+    char sql[64];
+
+    if (sqlite3_get_autocommit(a->db))
+        return; /* SQLite already rolled back the whole stack */
+    snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
+    sqlite3_exec(a->db, sql, NULL, NULL, NULL);
+}
+
+int
+arc_stack_begin(struct arc *a, const char *source, struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_INSERT] : NULL;
+    struct tm tm;
+    time_t now = time(NULL);
+    int rc, in_txn = 0;
+
+    if (MR_NEVER(!a || !source))
+        return mr_fail(err, MR_EINVAL, _("no stack source given"));
+    if (a->in_stack)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot begin stack '%s': a stack is "
+                         "already open"),
+                       source);
+    if (!gmtime_r(&now, &tm) || !strftime(a->stack_time, sizeof(a->stack_time),
+                                          "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return mr_fail(err, MR_EINVAL, _("cannot read the clock"));
+
+    rc = arc_exec(a, "BEGIN IMMEDIATE", err);
+    if (rc)
+        goto out;
+    in_txn = 1;
+    rc = arc_bind_text(a, st, ":source", source, -1, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":archived", a->stack_time, -1, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (rc)
+        goto out;
+    a->stack_id = sqlite3_last_insert_rowid(a->db);
+    a->in_stack = 1;
+out:
+    arc_stmt_done(st);
+    if (rc && in_txn && !sqlite3_get_autocommit(a->db))
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int
+arc_stack_commit(struct arc *a, struct mr_err *err)
+{
+    int rc;
+
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    if (!a->in_stack)
+        return mr_fail(err, MR_EINVAL, _("cannot commit: no stack is open"));
+    rc = arc_exec(a, "COMMIT", err);
+    if (rc) {
+        arc_stack_abort(a);
+        return rc;
+    }
+    forget_files(a);
+    a->in_stack = 0;
+    a->stack_id = 0;
+    return 0;
+}
+
+void
+arc_stack_abort(struct arc *a)
+{
+    if (!a || !a->in_stack)
+        return;
+    if (!sqlite3_get_autocommit(a->db))
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    remove_files(a);
+    a->in_stack = 0;
+    a->stack_id = 0;
+}
+
+/* Bind a fixed-size string field of the page record; "" becomes NULL. */
+static int
+bind_field(struct arc *a, sqlite3_stmt *st, const char *name, const char *v,
+           size_t size, struct mr_err *err)
+{
+    size_t n = strnlen(v, size);
+
+    return arc_bind_text(a, st, name, n ? v : NULL, (int)n, err);
+}
+
+static int
+insert_page(struct arc *a, const struct mr_page *page, struct Pix *pix,
+            const char *rel, const char *format, const char *sha, int64_t *pid,
+            struct mr_err *err)
+{
+    sqlite3_stmt *st = a->st[ARC_ST_PAGE_INSERT];
+    /* As mr_page has it: 0 when unknown. */
+    int dpi = page->dpi > 0 ? page->dpi : pixGetXRes(pix);
+    int rc;
+
+    *pid = 0;
+    rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":seq", page->seq, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":path", rel, -1, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":format", format, -1, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":sha256", sha, -1, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":width", pixGetWidth(pix), err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":height", pixGetHeight(pix), err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":depth", pixGetDepth(pix), err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":dpi", dpi > 0 ? dpi : 0, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":blank", (page->flags & MR_PAGE_BLANK) != 0,
+                          err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":rotation", page->rotation, err);
+    if (!rc)
+        rc = arc_bind_double(a, st, ":skew", page->skew, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":text", page->text, -1, err);
+    if (!rc)
+        rc = page->ocr_conf >= 0
+                 ? arc_bind_int(a, st, ":conf", page->ocr_conf, err)
+                 : arc_bind_null(a, st, ":conf", err);
+    if (!rc)
+        rc = bind_field(a, st, ":language", page->language,
+                        sizeof(page->language), err);
+    if (!rc)
+        rc = bind_field(a, st, ":script", page->script, sizeof(page->script),
+                        err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (!rc)
+        *pid = sqlite3_last_insert_rowid(a->db);
+    arc_stmt_done(st);
+    return rc;
+}
+
+static int
+insert_words(struct arc *a, int64_t page_id, const struct mr_page *page,
+             struct mr_err *err)
+{
+    sqlite3_stmt *st = a->st[ARC_ST_WORD_INSERT];
+    int rc = 0;
+
+    for (size_t i = 0; i < page->nwords && !rc; i++) {
+        const struct mr_word *w = &page->words[i];
+
+        rc = arc_bind_int(a, st, ":page", page_id, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":n", (int64_t)i + 1, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":x", w->x, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":y", w->y, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":w", w->w, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":h", w->h, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":conf", w->conf, err);
+        if (!rc)
+            rc = arc_bind_text(a, st, ":text", w->text ? w->text : "", -1, err);
+        if (!rc)
+            rc = arc_step(a, st, err);
+        arc_stmt_done(st);
+    }
+    return rc;
+}
+
+int
+arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
+             int64_t *ppage_id, struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_COUNT] : NULL;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    const char *format, *ext;
+    char sha[65], dir[32], rel[64];
+    char *path = NULL, *dirpath = NULL;
+    int64_t id = 0;
+    int rc, n, saved = 0, written = 0;
+
+    if (ppage_id)
+        *ppage_id = 0;
+    if (MR_NEVER(!a || !page || !pix))
+        return mr_fail(err, MR_EINVAL, _("no page given"));
+    if (!a->in_stack)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot add page %d: no stack is open"), page->seq);
+    if (page->seq < 1)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot add page %d: pages are numbered "
+                         "from 1"),
+                       page->seq);
+
+    rc = arc_image_encode(pix, &data, &size, &format, &ext, err);
+    if (!rc)
+        rc = arc_sha256_hex(data, size, sha, err);
+    if (!rc)
+        rc = stack_dir(a, dir, sizeof(dir), err);
+    if (rc)
+        goto out;
+    n = snprintf(rel, sizeof(rel), "%s/%04d.%s", dir, page->seq, ext);
+    if (MR_NEVER(n < 0 || (size_t)n >= sizeof(rel))) {
+        rc = mr_fail(err, MR_EINVAL, _("bug: path buffer too small"));
+        goto out;
+    }
+    path = arc_path_join(a->dir, rel, err);
+    dirpath = arc_path_join(a->dir, dir, err);
+    if (!path || !dirpath) {
+        rc = MR_ENOMEM;
+        goto out;
+    }
+    /* Never overwrite a page of this stack, not even for a moment. */
+    if (files_have(a, path)) {
+        rc = mr_fail(err, MR_EINVAL,
+                     _("cannot add page %d: the stack already has "
+                       "it"),
+                     page->seq);
+        goto out;
+    }
+    rc = stack_alive(a, err);
+    if (!rc)
+        rc = files_reserve(a, err);
+    if (!rc)
+        rc = arc_mkdir_p(dirpath, err);
+    if (!rc)
+        rc = arc_exec(a, "SAVEPOINT arc_page", err);
+    if (rc)
+        goto out;
+    saved = 1;
+    rc = arc_write_atomic(path, data, size, err);
+    if (rc)
+        goto out;
+    written = 1;
+    rc = insert_page(a, page, pix, rel, format, sha, &id, err);
+    if (!rc)
+        rc = insert_words(a, id, page, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    arc_stmt_done(st);
+    if (!rc)
+        rc = arc_exec(a, "RELEASE arc_page", err);
+    if (rc)
+        goto out;
+    a->files[a->nfiles++] = path;
+    path = NULL;
+    if (ppage_id)
+        *ppage_id = id;
+out:
+    if (rc && saved)
+        savepoint_undo(a, "arc_page");
+    if (rc && written)
+        unlink(path);
+    lept_free(data);
+    free(dirpath);
+    free(path);
+    return rc;
+}
+
+/* Insert the letter row with a fresh code, retrying on a code collision. */
+static int
+insert_letter(struct arc *a, int first_seq, int count, const char *language,
+              char *code, int64_t *pid, struct mr_err *err)
+{
+    sqlite3_stmt *st = a->st[ARC_ST_LETTER_INSERT];
+    int rc = 0;
+
+    *pid = 0;
+    for (int tries = 1;; tries++) {
+        rc = arc_code_new(code, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+        if (!rc)
+            rc = arc_bind_text(a, st, ":code", code, -1, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":first", first_seq, err);
+        if (!rc)
+            rc = arc_bind_int(a, st, ":count", count, err);
+        if (!rc)
+            rc =
+                arc_bind_text(a, st, ":language",
+                              language && *language ? language : NULL, -1, err);
+        if (!rc)
+            rc = arc_bind_text(a, st, ":archived", a->stack_time, -1, err);
+        if (rc)
+            break;
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE) {
+            rc = 0;
+            *pid = sqlite3_last_insert_rowid(a->db);
+            break;
+        }
+        if (sqlite3_extended_errcode(a->db) == SQLITE_CONSTRAINT_UNIQUE &&
+            tries < 8) {
+            mr_log(MR_LOG_DEBUG, "tracking code %s exists, drawing another",
+                   code);
+            arc_stmt_done(st);
+            continue;
+        }
+        rc = arc_db_fail(a, err);
+        break;
+    }
+    arc_stmt_done(st);
+    if (rc)
+        code[0] = '\0';
+    return rc;
+}
+
+int
+arc_letter_add(struct arc *a, int first_seq, int count, const char *language,
+               char *code, struct mr_err *err)
+{
+    sqlite3_stmt *free_st = a ? a->st[ARC_ST_PAGE_FREE] : NULL;
+    sqlite3_stmt *set_st = a ? a->st[ARC_ST_LETTER_PAGES_SET] : NULL;
+    char buf[ARC_CODE_SIZE];
+    int64_t last, letter_id = 0;
+    int rc, saved = 0;
+
+    if (code)
+        code[0] = '\0';
+    if (MR_NEVER(!a || !code))
+        return mr_fail(err, MR_EINVAL, _("no letter given"));
+    if (!a->in_stack)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot add a letter: no stack is open"));
+    if (first_seq < 1 || count < 1)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot add a letter of %d pages from page "
+                         "%d"),
+                       count, first_seq);
+    last = (int64_t)first_seq + count - 1;
+
+    /* Every page must be in this stack and in no letter yet. */
+    rc = arc_bind_int(a, free_st, ":stack", a->stack_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, free_st, ":first", first_seq, err);
+    if (!rc)
+        rc = arc_bind_int(a, free_st, ":last", last, err);
+    if (!rc)
+        rc = arc_step(a, free_st, err);
+    if (rc < 0)
+        goto out;
+    if (rc == 0 || sqlite3_column_int64(free_st, 0) != count) {
+        rc = mr_fail(err, MR_EINVAL,
+                     _("cannot make pages %d to %lld one letter: not "
+                       "all are in the stack, or some are in a "
+                       "letter already"),
+                     first_seq, (long long)last);
+        goto out;
+    }
+    arc_stmt_done(free_st);
+
+    rc = stack_alive(a, err);
+    if (!rc)
+        rc = arc_exec(a, "SAVEPOINT arc_letter", err);
+    if (rc)
+        goto out;
+    saved = 1;
+    rc = insert_letter(a, first_seq, count, language, buf, &letter_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, set_st, ":letter", letter_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, set_st, ":stack", a->stack_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, set_st, ":first", first_seq, err);
+    if (!rc)
+        rc = arc_bind_int(a, set_st, ":last", last, err);
+    if (!rc)
+        rc = arc_step(a, set_st, err);
+    if (!rc && MR_NEVER(sqlite3_changes(a->db) != count))
+        rc = mr_fail(err, MR_EDB, _("bug: letter %lld got %d of its %d pages"),
+                     (long long)letter_id, sqlite3_changes(a->db), count);
+    if (!rc)
+        rc = arc_exec(a, "RELEASE arc_letter", err);
+    if (!rc)
+        snprintf(code, ARC_CODE_SIZE, "%s", buf);
+out:
+    arc_stmt_done(free_st);
+    arc_stmt_done(set_st);
+    if (rc && saved)
+        savepoint_undo(a, "arc_letter");
+    return rc;
+}

@@ -1,0 +1,125 @@
+#ifndef ARC_INT_H
+#define ARC_INT_H
+/*
+ * Private to archive/: the archive handle, its prepared statements and the
+ * helpers the files of the module share.  Never included from outside
+ * archive/.  Every helper follows mr.h: 0 or a negative MR_E* code, with
+ * the first error kept in err.
+ */
+#include "archive/archive.h"
+
+#include <sqlite3.h>
+
+/* The schema version this code writes (the number of migration steps). */
+#define ARC_SCHEMA_VERSION 1
+
+/* Statements prepared once per handle by arc_open; see arc_db.c. */
+enum arc_stmt_id {
+    ARC_ST_STACK_INSERT,
+    ARC_ST_STACK_COUNT,
+    ARC_ST_PAGE_INSERT,
+    ARC_ST_WORD_INSERT,
+    ARC_ST_PAGE_FREE,
+    ARC_ST_LETTER_INSERT,
+    ARC_ST_LETTER_PAGES_SET,
+    ARC_ST_LETTER_ALL,
+    ARC_ST_LETTER_BY_CODE,
+    ARC_ST_LETTER_PAGES,
+    ARC_ST_SEARCH_FTS,
+    ARC_ST_SEARCH_INSTR,
+    ARC_ST_PAGE_FILE,
+    ARC_ST_TOTALS,
+    ARC_ST_COUNT
+};
+
+/*
+ * The archive handle.  While in_stack is set a write transaction is open
+ * and files[] lists every image file written for it, so that a rollback
+ * can remove them again.
+ */
+struct arc {
+    sqlite3 *db;
+    char *dir;     /* the archive directory as given */
+    char *db_path; /* dir/index.sqlite, for messages */
+    sqlite3_stmt *st[ARC_ST_COUNT];
+    int in_stack;
+    int64_t stack_id;
+    char stack_time[24]; /* stack.archived, reused for its letters */
+    char **files;        /* malloc'd full paths written in the stack */
+    size_t nfiles, afiles;
+    int stepping; /* arc_letter_each or arc_search is running */
+};
+
+/* arc_db.c: statements and errors. */
+
+/*
+ * Fill err with MR_EDB and the connection's current message, naming the
+ * database file.  Returns MR_EDB.
+ */
+int arc_db_fail(struct arc *a, struct mr_err *err);
+
+/* Run fixed SQL (no data in it) with sqlite3_exec.  MR_EDB on failure. */
+int arc_exec(struct arc *a, const char *sql, struct mr_err *err);
+
+/*
+ * Bind by parameter name.  A name the statement does not have is a bug
+ * (MR_NEVER) and fails with MR_EDB.  arc_bind_text binds NULL for a NULL
+ * string and copies the text (SQLITE_TRANSIENT); len -1 means strlen.
+ */
+int arc_bind_text(struct arc *a, sqlite3_stmt *st, const char *name,
+                  const char *v, int len, struct mr_err *err);
+int arc_bind_int(struct arc *a, sqlite3_stmt *st, const char *name, int64_t v,
+                 struct mr_err *err);
+int arc_bind_double(struct arc *a, sqlite3_stmt *st, const char *name, double v,
+                    struct mr_err *err);
+int arc_bind_null(struct arc *a, sqlite3_stmt *st, const char *name,
+                  struct mr_err *err);
+
+/* Step once: 1 for a row, 0 when done, MR_EDB (err filled) on failure. */
+int arc_step(struct arc *a, sqlite3_stmt *st, struct mr_err *err);
+
+/* Reset a statement and clear its bindings after use.  Accepts NULL. */
+void arc_stmt_done(sqlite3_stmt *st);
+
+/* Copy a text column; NULL stays NULL.  MR_ENOMEM on failure. */
+int arc_column_dup(sqlite3_stmt *st, int col, char **pout, struct mr_err *err);
+
+/* arc_store.c: image files. */
+
+/* "dir/name" in a new malloc'd string, or NULL with MR_ENOMEM. */
+char *arc_path_join(const char *dir, const char *name, struct mr_err *err);
+
+/* Create directory path and any missing parents.  MR_EIO on failure. */
+int arc_mkdir_p(const char *path, struct mr_err *err);
+
+/*
+ * Encode pix losslessly for storage: TIFF G4 for 1 bpp, PNG for the rest
+ * (16-bit grey stays 16-bit).
+ * *pdata is allocated by Leptonica: free it with lept_free().  *pformat is
+ * the page.img_format value, *pext the file extension, both static.
+ * MR_EFORMAT when Leptonica cannot encode the image.
+ */
+int arc_image_encode(struct Pix *pix, unsigned char **pdata, size_t *psize,
+                     const char **pformat, const char **pext,
+                     struct mr_err *err);
+
+/* Lower-case hex SHA-256 of data into hex (65 bytes).  MR_EIO on failure. */
+int arc_sha256_hex(const void *data, size_t size, char *hex,
+                   struct mr_err *err);
+
+/*
+ * Write data to path atomically: path.part, fsync, close, rename, fsync
+ * the directory.  The .part file is removed on any failure.  MR_EIO.
+ */
+int arc_write_atomic(const char *path, const void *data, size_t size,
+                     struct mr_err *err);
+
+/* arc_code.c: tracking codes. */
+
+/*
+ * A new random tracking code in canonical form into code (ARC_CODE_SIZE
+ * bytes).  MR_EIO when the random generator fails.
+ */
+int arc_code_new(char *code, struct mr_err *err);
+
+#endif

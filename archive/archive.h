@@ -1,0 +1,145 @@
+#ifndef ARCHIVE_H
+#define ARCHIVE_H
+/*
+ * The archive: an SQLite index (DIR/index.sqlite) and the page images
+ * (DIR/pages/...).  Every page, blank or not, is kept losslessly with its
+ * SHA-256.  A stack is written in one transaction: archived whole or not at
+ * all.  Only the batch driver's thread writes.
+ */
+#include "pipeline/mr.h"
+
+struct Pix;
+struct arc;
+
+/* Application id stored in PRAGMA application_id ("MRom"). */
+#define ARC_APPLICATION_ID 0x4d526f6d
+
+/*
+ * Open the archive in directory dir, creating the directory, the database
+ * and its schema when missing, and migrating an older schema forward.
+ * Refuses a database written by a newer mailroom.  Returns NULL on failure
+ * with err filled (MR_EIO for the directory, MR_EDB for the database).
+ */
+struct arc *arc_open(const char *dir, struct mr_err *err);
+
+/* Close the archive, rolling back an unfinished stack.  Accepts NULL. */
+void arc_close(struct arc **pa);
+
+/*
+ * Start a stack (one scanner run or one imported file): opens the write
+ * transaction and records the source.  Fails with MR_EINVAL if a stack is
+ * already open, MR_EDB if the database is busy or broken.
+ */
+int arc_stack_begin(struct arc *a, const char *source, struct mr_err *err);
+
+/*
+ * Store one page of the open stack: the image pix exactly as delivered
+ * (TIFF G4 when 1 bpp, PNG otherwise), written atomically (.part, fsync,
+ * rename), then its index row with the OCR results in page.  pix is
+ * borrowed.  *ppage_id receives the page id.  On failure the file is
+ * removed and the stack must be aborted.
+ */
+int arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
+		 int64_t *ppage_id, struct mr_err *err);
+
+/*
+ * Make pages first_seq .. first_seq + count - 1 of the open stack one
+ * letter, with a new tracking code written to code (ARC_CODE_SIZE bytes,
+ * formatted "XXXX-XXXX").  language may be NULL.
+ */
+#define ARC_CODE_SIZE 10
+int arc_letter_add(struct arc *a, int first_seq, int count,
+		   const char *language, char *code, struct mr_err *err);
+
+/* Commit the open stack.  On failure the stack is rolled back. */
+int arc_stack_commit(struct arc *a, struct mr_err *err);
+
+/*
+ * Roll back the open stack and remove the image files it wrote.  Does
+ * nothing when no stack is open.  Cannot fail.
+ */
+void arc_stack_abort(struct arc *a);
+
+/*
+ * Tracking codes: eight characters from an alphabet without 0/O, 1/I and
+ * 2/Z look-alikes, the last a check character that catches any one wrong
+ * character and any swap of two.  arc_code_normalize accepts lower case,
+ * spaces and dashes and writes the canonical "XXXX-XXXX" to out
+ * (ARC_CODE_SIZE bytes).  Fails with MR_EINVAL saying why (wrong length,
+ * a character not in the alphabet, check character mismatch).
+ */
+int arc_code_normalize(const char *in, char *out, struct mr_err *err);
+
+/* A letter as the archive knows it.  Owned strings; arc_letter_release. */
+struct arc_letter {
+	int64_t id;
+	char code[ARC_CODE_SIZE];
+	char *source;      /* input file path or scanner stack name */
+	char *archived;    /* UTC time, ISO 8601 */
+	int first_page;    /* 1-based page in the source */
+	int page_count;
+	char *language;    /* "zh", "en" or NULL */
+	int64_t *pages;    /* page ids, in page order */
+	size_t npages;
+	int blank_pages;
+	int ocr_conf;      /* mean over OCR'd pages, -1 when none */
+	char *text;        /* page texts joined by "\f\n", NULL if none */
+};
+
+void arc_letter_release(struct arc_letter *l);
+
+/*
+ * Call fn for every letter, oldest first.  fn returns 0 to go on, non-zero
+ * to stop (that value is then returned).  The letter passed to fn is owned
+ * by the archive and valid only during the call.
+ */
+int arc_letter_each(struct arc *a,
+		    int (*fn)(const struct arc_letter *l, void *ctx),
+		    void *ctx, struct mr_err *err);
+
+/*
+ * Look up one letter by tracking code (any form arc_code_normalize
+ * accepts).  MR_EINVAL for a mistyped code, MR_ENOTFOUND for an unknown
+ * one.  The caller releases *l.
+ */
+int arc_letter_get(struct arc *a, const char *code, struct arc_letter *l,
+		   struct mr_err *err);
+
+/* A search hit: one page whose text contains the query. */
+struct arc_hit {
+	int64_t page_id;
+	int seq;
+	const char *code;
+	const char *source;
+	const char *snippet; /* the text around the match, on one line */
+};
+
+/*
+ * Full-text search over page text (Chinese or English, any substring of
+ * one character or more).  Calls fn per hit, newest letter first, at most
+ * limit hits (no limit when limit <= 0); fn returns non-zero to stop.
+ * Returns the number of hits passed to fn or a negative code.  A page in
+ * no letter has code "".
+ */
+int arc_search(struct arc *a, const char *query, int limit,
+	       int (*fn)(const struct arc_hit *h, void *ctx), void *ctx,
+	       struct mr_err *err);
+
+/*
+ * Write archived page page_id to out_path.  If out_path ends in the stored
+ * format's extension (.tif/.tiff or .png) the stored bytes are copied
+ * exactly after checking their SHA-256; otherwise the image is re-encoded
+ * into the format the extension names (.png, .tif, .jpg, .pnm).
+ * MR_ENOTFOUND for an unknown page, MR_EIO when the stored file is missing
+ * or its checksum does not match, MR_EINVAL for an unknown extension.
+ */
+int arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
+		    struct mr_err *err);
+
+/* Totals for the summary line. */
+struct arc_totals {
+	int64_t stacks, letters, pages, blank_pages;
+};
+int arc_totals(struct arc *a, struct arc_totals *t, struct mr_err *err);
+
+#endif

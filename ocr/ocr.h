@@ -1,0 +1,39 @@
+#ifndef OCR_H
+#define OCR_H
+/*
+ * Page cleaning and recognition: blank detection, orientation, deskew,
+ * background normalisation with Leptonica, then Tesseract through its C
+ * API.  One engine is initialised once and reused for every page.
+ */
+#include "pipeline/mr.h"
+
+struct Pix;
+struct ocr_engine;
+
+/* Default recognition languages (Tesseract names, '+'-joined). */
+#define OCR_DEFAULT_LANGS "chi_sim+eng"
+
+/*
+ * Start an engine for langs (NULL: OCR_DEFAULT_LANGS) with traineddata
+ * from datapath (NULL: Tesseract's default).  Also loads orientation and
+ * script detection.  NULL on failure with err filled (MR_EOCR, naming
+ * the missing language).
+ */
+struct ocr_engine *ocr_engine_new(const char *datapath, const char *langs,
+				  struct mr_err *err);
+
+/* Shut the engine down.  Accepts NULL and nulls the handle. */
+void ocr_engine_destroy(struct ocr_engine **pe);
+
+/*
+ * Process one page: pix (borrowed, as delivered) is checked for content;
+ * a blank page gets MR_PAGE_BLANK and no OCR.  Otherwise it is turned
+ * upright, deskewed, normalised and recognised, filling page's rotation,
+ * skew, text, ocr_conf, language, script and words.  page->width, height,
+ * depth and dpi are filled in any case.  Returns 0, or MR_EOCR / MR_ENOMEM
+ * with err filled; the page record is then left without text.
+ */
+int ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
+	     struct mr_err *err);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * Base services shared by every module: the first-error-wins error
+ * struct, the logger with its page context, the page record's lifecycle,
+ * and the capture of Leptonica's and libtiff's messages.
+ */
+#include "pipeline/mr.h"
+
+#include <leptonica/allheaders.h>
+#include <stdarg.h>
+#include <tiffio.h>
+
+enum mr_level mr_log_level = MR_LOG_WARN;
+
+static char log_context[208];
+static char library_message[256];
+
+int
+mr_fail(struct mr_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || err->code)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void
+mr_err_clear(struct mr_err *err)
+{
+	if (!err)
+		return;
+	err->code = 0;
+	err->msg[0] = '\0';
+}
+
+void
+mr_log_context(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fmt) {
+		log_context[0] = '\0';
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(log_context, 200, fmt, ap);
+	va_end(ap);
+}
+
+void
+mr_log_(enum mr_level lvl, const char *fmt, ...)
+{
+	static const char *const names[] = { N_("error"), N_("warning"),
+					     N_("info"), N_("debug") };
+	va_list ap;
+
+	fprintf(stderr, "mailroom: %s: ", _(names[lvl]));
+	if (log_context[0])
+		fprintf(stderr, "%s: ", log_context);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Keep the first library message since the last clear, on one line: the
+ * first is the cause, the ones after it are callers giving up.
+ * Leptonica's "Error in fn: " prefix is dropped, it means nothing to a
+ * reader.
+ */
+static void
+keep_library_message(const char *msg)
+{
+	const char *p = msg;
+
+	if (!strncmp(p, "Error in ", 9) && strstr(p, ": "))
+		p = strstr(p, ": ") + 2;
+	mr_log(MR_LOG_DEBUG, "%s", msg);
+	if (library_message[0])
+		return;
+	snprintf(library_message, sizeof(library_message), "%s", p);
+	for (char *c = library_message; *c; c++)
+		if (*c == '\n' || *c == '\r' || *c == '\t')
+			*c = ' ';
+	while (*library_message &&
+	       library_message[strlen(library_message) - 1] == ' ')
+		library_message[strlen(library_message) - 1] = '\0';
+}
+
+static void
+tiff_message(const char *module, const char *fmt, va_list ap)
+{
+	char msg[256];
+	int n = 0;
+
+	if (module && *module)
+		n = snprintf(msg, sizeof(msg), "%s: ", module);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		n = 0;
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	keep_library_message(msg);
+}
+
+static void
+lept_message(const char *msg)
+{
+	keep_library_message(msg);
+}
+
+void
+mr_library_messages_init(void)
+{
+	leptSetStderrHandler(lept_message);
+	setMsgSeverity(L_SEVERITY_WARNING);
+	TIFFSetErrorHandler(tiff_message);
+	TIFFSetWarningHandler(NULL);
+}
+
+const char *
+mr_library_message(void)
+{
+	return library_message;
+}
+
+void
+mr_library_message_clear(void)
+{
+	library_message[0] = '\0';
+}
+
+void
+mr_page_init(struct mr_page *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->ocr_conf = -1;
+}
+
+void
+mr_page_release(struct mr_page *p)
+{
+	if (!p)
+		return;
+	free(p->text);
+	for (size_t i = 0; i < p->nwords; i++)
+		free(p->words[i].text);
+	free(p->words);
+	mr_page_init(p);
+}
+
+char *
+mr_strdup(const char *s, struct mr_err *err)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		mr_fail(err, MR_ENOMEM, _("out of memory"));
+	return d;
+}

@@ -1,0 +1,30 @@
+#ifndef PIPELINE_INT_H
+#define PIPELINE_INT_H
+/*
+ * Private to pipeline/: the subcommands main.c dispatches to.  Each
+ * returns an enum mr_exit code and has printed its own messages.
+ */
+#include "pipeline/mr.h"
+
+/* What the command line said, for every subcommand. */
+struct mr_cli {
+	const char *archive; /* --archive, $MAILROOM_ARCHIVE, ./mailroom-data */
+	const char *langs;   /* --lang: Tesseract languages, NULL = default */
+	const char *format;  /* --format of letters: "jsonl" or "table" */
+	const char *out;     /* --out of page */
+	int progress;        /* show progress: stderr is a terminal, not -q */
+};
+
+int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
+int mr_cmd_letters(const struct mr_cli *cli);
+int mr_cmd_show(const struct mr_cli *cli, const char *code);
+int mr_cmd_search(const struct mr_cli *cli, const char *text);
+int mr_cmd_page(const struct mr_cli *cli, const char *id);
+
+/* The exit code that fits an error code.  Cannot fail. */
+int mr_exit_code(int code);
+
+/* Set by the SIGINT/SIGTERM handler; long loops check it. */
+extern volatile int mr_interrupted;
+
+#endif

@@ -1,0 +1,96 @@
+#!/bin/sh
+# Run the whole test suite: every unit-test binary $BUILD/tests/t_*, then
+# every end-to-end script tests/e2e/t*.sh, each in name order.
+#
+#   tests/run.sh [FILTER]     only tests whose name contains FILTER
+#
+# Each test file closes its output with `N passed, N failed`; the totals
+# are summed.  A file that prints no such line, times out, or exits
+# non-zero without reporting a failure counts one failure more.  One progress line per file goes to stderr (with the
+# file's output when it fails, or always with VERBOSE=1); stdout ends
+# with exactly `N passed, N failed`.  Exit 1 if anything failed.
+#
+# Environment (set by the Makefile): BUILD, the absolute build directory;
+# MAILROOM, the absolute path of the mailroom binary.  TEST_TIMEOUT bounds
+# each file's run time in seconds (default 900).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+BUILD=${BUILD:-$here/../build}
+export BUILD
+[ -n "${MAILROOM:-}" ] && export MAILROOM
+: "${UBSAN_OPTIONS:=print_stacktrace=1}"
+export UBSAN_OPTIONS
+filter=${1:-}
+timeout=${TEST_TIMEOUT:-900}
+
+out=$(mktemp -d "${TMPDIR:-/tmp}/mailroom-run.XXXXXX") || exit 1
+trap 'rm -rf "$out"' EXIT
+trap 'exit 130' INT TERM
+
+pass=0
+fail=0
+ran=0
+
+# run_one NAME COMMAND...: run one test file and add up its results.
+run_one() {
+	name=$1
+	shift
+	ran=$((ran + 1))
+	timeout "$timeout" "$@" >"$out/stdout" 2>"$out/stderr" </dev/null
+	rc=$?
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/stdout" | tail -n 1)
+	p=0
+	f=0
+	if [ -n "$line" ]; then
+		p=${line%% passed*}
+		f=${line#*passed, }
+		f=${f% failed}
+	fi
+	why=
+	if [ $rc -eq 124 ]; then
+		why="timed out after ${timeout}s"
+	elif [ -z "$line" ]; then
+		why="no 'N passed, N failed' line (exit $rc)"
+	elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		why="exit $rc"
+	fi
+	[ -n "$why" ] && f=$((f + 1))
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skipped=$(sed -n 's/^# \([0-9][0-9]*\) skipped$/, \1 skipped/p' \
+		"$out/stdout")
+	if [ "$f" -eq 0 ]; then
+		echo "ok $name $p passed$skipped" >&2
+	else
+		echo "FAIL $name $p passed, $f failed${why:+: $why}$skipped" >&2
+	fi
+	if [ "$f" -ne 0 ] || [ -n "${VERBOSE:-}" ]; then
+		sed "s/^/  $name: /" "$out/stdout" "$out/stderr" >&2
+	fi
+}
+
+for t in "$BUILD"/tests/t_*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	name=$(basename "$t")
+	case $name in *"$filter"*) ;; *) continue ;; esac
+	run_one "$name" "$t"
+done
+
+for t in "$here"/e2e/t*.sh; do
+	[ -f "$t" ] || continue
+	name=$(basename "$t" .sh)
+	case $name in *"$filter"*) ;; *) continue ;; esac
+	if [ -x "$t" ]; then
+		run_one "$name" "$t"
+	else
+		run_one "$name" sh "$t"
+	fi
+done
+
+if [ $ran -eq 0 ]; then
+	echo "no tests${filter:+ matching '$filter'}" >&2
+	fail=$((fail + 1))
+fi
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]

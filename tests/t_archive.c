@@ -1,0 +1,1326 @@
+/*
+ * Unit tests of archive/: schema and open checks, lossless page storage
+ * with checksums, rollback of a stack, tracking codes, letters, search,
+ * export and totals.  Each test works in a fresh temporary directory,
+ * removes it afterwards and ends with PRAGMA integrity_check on the index.
+ */
+#include "archive/archive.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <leptonica/allheaders.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tests/t.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char t_dir[1024];
+
+/* Make a fresh temporary directory into t_dir. */
+static void
+tmp_begin(void)
+{
+    const char *base = getenv("TMPDIR");
+
+    if (!base || !*base)
+        base = "/tmp";
+    snprintf(t_dir, sizeof(t_dir), "%s/t_archive.XXXXXX", base);
+    if (!mkdtemp(t_dir)) {
+        fprintf(stderr, "mkdtemp '%s': %s\n", t_dir, strerror(errno));
+        exit(1);
+    }
+}
+
+static void
+rm_rf(const char *path)
+{
+    struct stat sb;
+    DIR *d;
+    struct dirent *e;
+    char sub[4096];
+
+    if (lstat(path, &sb))
+        return;
+    if (!S_ISDIR(sb.st_mode)) {
+        unlink(path);
+        return;
+    }
+    d = opendir(path);
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+        rm_rf(sub);
+    }
+    if (d)
+        closedir(d);
+    rmdir(path);
+}
+
+static void
+tmp_end(void)
+{
+    rm_rf(t_dir);
+}
+
+/* path = t_dir/rel */
+static char *
+tpath(char *buf, size_t size, const char *rel)
+{
+    snprintf(buf, size, "%s/%s", t_dir, rel);
+    return buf;
+}
+
+/* First column of the first row of sql on DIR/index.sqlite, as text. */
+static const char *
+db_text(const char *dir, const char *sql)
+{
+    static char out[1024];
+    char path[4096];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+
+    snprintf(out, sizeof(out), "(no row)");
+    snprintf(path, sizeof(path), "%s/index.sqlite", dir);
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *t = sqlite3_column_text(st, 0);
+
+        snprintf(out, sizeof(out), "%s", t ? (const char *)t : "NULL");
+    } else if (db) {
+        snprintf(out, sizeof(out), "(error: %s)", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+static long long
+db_int(const char *dir, const char *sql)
+{
+    const char *s = db_text(dir, sql);
+    char *end;
+    long long v = strtoll(s, &end, 10);
+
+    return *s && !*end ? v : -999999;
+}
+
+/* Run sql (no result) on the index, returning the SQLite code. */
+static int
+db_exec(const char *dir, const char *sql)
+{
+    char path[4096];
+    sqlite3 *db = NULL;
+    int rc;
+
+    snprintf(path, sizeof(path), "%s/index.sqlite", dir);
+    rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                         NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* Every DB test ends here: SQLite's and FTS5's own consistency checks. */
+static void
+check_integrity(const char *dir)
+{
+    T_EQ_STR(db_text(dir, "PRAGMA integrity_check"), "ok");
+    T_EQ_INT(db_exec(dir, "INSERT INTO page_fts(page_fts) "
+                          "VALUES('integrity-check')"),
+             SQLITE_OK);
+}
+
+/* No *.part file anywhere under path. */
+static int
+no_part_files(const char *path)
+{
+    struct stat sb;
+    DIR *d;
+    struct dirent *e;
+    char sub[4096];
+    int ok = 1;
+    size_t n = strlen(path);
+
+    if (n > 5 && !strcmp(path + n - 5, ".part"))
+        return 0;
+    if (lstat(path, &sb) || !S_ISDIR(sb.st_mode))
+        return 1;
+    d = opendir(path);
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+        ok &= no_part_files(sub);
+    }
+    if (d)
+        closedir(d);
+    return ok;
+}
+
+static int
+file_exists(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *psize)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *data = NULL;
+    long n;
+
+    *psize = 0;
+    if (!f)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0) {
+        data = malloc((size_t)n + 1);
+        if (data && fread(data, 1, (size_t)n, f) == (size_t)n)
+            *psize = (size_t)n;
+    }
+    fclose(f);
+    return data;
+}
+
+static void
+file_sha256(const char *path, char *hex)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    size_t size;
+    unsigned char *data = slurp(path, &size);
+
+    hex[0] = '\0';
+    if (data && EVP_Digest(data, size, md, &mdlen, EVP_sha256(), NULL))
+        for (unsigned int i = 0; i < mdlen; i++)
+            snprintf(hex + 2 * i, 3, "%02x", md[i]);
+    free(data);
+}
+
+/* Read an image; 16-bit PNG files stay 16-bit (the archive keeps them). */
+static PIX *
+t_read(const char *path)
+{
+    l_pngSetReadStrip16To8(0);
+    return pixRead(path);
+}
+
+/* Pix kinds the archive must keep losslessly. */
+enum kind { K_1BPP, K_2BPP, K_8BPP, K_16BPP, K_RGB, K_RGBA, K_CMAP, K_N };
+static const char *const kind_name[K_N] = {
+    "1bpp", "2bpp", "8bpp", "16bpp", "rgb", "rgba", "colormapped"};
+static const char *const kind_format[K_N] = {"tiff-g4", "png", "png", "png",
+                                             "png",     "png", "png"};
+
+/* A deterministic pseudo-random picture of the kind, at 300 dpi. */
+static PIX *
+make_pix(enum kind k)
+{
+    static const int depth[K_N] = {1, 2, 8, 16, 32, 32, 8};
+    int w = 61, h = 37;
+    PIX *p = pixCreate(w, h, depth[k]);
+
+    if (k == K_RGBA)
+        pixSetSpp(p, 4);
+    if (k == K_CMAP) {
+        PIXCMAP *cm = pixcmapCreate(8);
+
+        for (int i = 0; i < 200; i++)
+            pixcmapAddColor(cm, (i * 37) & 255, (i * 91) & 255,
+                            (i * 13 + 7) & 255);
+        pixSetColormap(p, cm);
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            l_uint32 v =
+                ((l_uint32)x * 7919u + (l_uint32)y * 104729u) * 2654435761u;
+
+            v ^= v >> 13;
+            switch (k) {
+            case K_1BPP:
+                v &= 1;
+                break;
+            case K_2BPP:
+                v &= 3;
+                break;
+            case K_8BPP:
+                v &= 0xff;
+                break;
+            case K_16BPP:
+                v &= 0xffff;
+                break;
+            case K_RGB:
+                v &= 0xffffff00;
+                break;
+            case K_CMAP:
+                v %= 200;
+                break;
+            default:
+                break;
+            }
+            pixSetPixel(p, x, y, v);
+        }
+    pixSetResolution(p, 300, 300);
+    return p;
+}
+
+/* A page record with seq, text (may be NULL), conf and language. */
+static void
+make_page(struct mr_page *pg, int seq, const char *text, int conf,
+          const char *lang)
+{
+    mr_page_init(pg);
+    pg->seq = seq;
+    pg->dpi = 300;
+    pg->text = text ? strdup(text) : NULL;
+    pg->ocr_conf = conf;
+    snprintf(pg->language, sizeof(pg->language), "%s", lang ? lang : "");
+}
+
+/* Add a small 8-bit page with text; returns its id, 0 on failure. */
+static int64_t
+add_text_page(struct arc *a, int seq, const char *text, int conf,
+              const char *lang, int blank)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct mr_page pg;
+    PIX *pix = make_pix(blank ? K_1BPP : K_8BPP);
+    int64_t id = 0;
+
+    make_page(&pg, seq, text, conf, lang);
+    if (blank)
+        pg.flags |= MR_PAGE_BLANK;
+    if (arc_page_add(a, &pg, pix, &id, &err)) {
+        fprintf(stderr, "arc_page_add: %s\n", err.msg);
+        id = 0;
+    }
+    mr_page_release(&pg);
+    pixDestroy(&pix);
+    return id;
+}
+
+/* ---- tests ------------------------------------------------------------ */
+
+static void
+test_open_creates_schema(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    char dir[2048], buf[4096];
+
+    tmp_begin();
+    /* A directory that does not exist yet, two levels deep. */
+    tpath(dir, sizeof(dir), "new/archive");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(err.code, 0);
+    snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
+    T_CHECK(file_exists(buf));
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 1);
+    T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
+    T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('stack'))"),
+             "id,source,archived,page_count");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('letter'))"),
+             "id,stack_id,tracking_code,first_page,page_count,language,"
+             "archived");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('page'))"),
+             "id,stack_id,letter_id,seq,img_path,img_format,sha256,width,"
+             "height,depth,dpi,blank,rotation,skew,text,ocr_conf,"
+             "language,script");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('word'))"),
+             "page_id,n,x,y,w,h,conf,text");
+    T_CHECK(strstr(db_text(dir, "SELECT sql FROM sqlite_schema "
+                                "WHERE name = 'page_fts'"),
+                   "trigram") != NULL);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM sqlite_schema WHERE "
+                         "type = 'index' AND name IN ('page_letter', "
+                         "'letter_stack')"),
+             2);
+    arc_close(&a);
+    T_CHECK(a == NULL);
+    arc_close(&a); /* accepts NULL */
+    /* Opening again changes nothing. */
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    arc_close(&a);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 1);
+    check_integrity(dir);
+    tmp_end();
+}
+
+static void
+test_reopen_keeps_data(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc_letter l;
+    struct arc_totals t;
+    char code[ARC_CODE_SIZE] = "";
+    struct arc *a;
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "scan-1", &err), 0);
+    T_CHECK(add_text_page(a, 1, "hello world", 90, "en", 0) > 0);
+    T_EQ_INT(arc_letter_add(a, 1, 1, "en", code, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    arc_close(&a);
+
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_totals(a, &t, &err), 0);
+    T_EQ_INT(t.stacks, 1);
+    T_EQ_INT(t.letters, 1);
+    T_EQ_INT(t.pages, 1);
+    T_EQ_INT(arc_letter_get(a, code, &l, &err), 0);
+    T_EQ_STR(l.text, "hello world");
+    T_EQ_STR(l.source, "scan-1");
+    arc_letter_release(&l);
+    arc_close(&a);
+    T_EQ_INT(err.code, 0);
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+static void
+test_open_refuses(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    char path[4096];
+    FILE *f;
+
+    /* A newer schema. */
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    arc_close(&a);
+    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=7"), SQLITE_OK);
+    a = arc_open(t_dir, &err);
+    T_CHECK(a == NULL);
+    T_EQ_INT(err.code, MR_EDB);
+    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 7, "
+                            "this one knows 1)") != NULL);
+    T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
+    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 7);
+    tmp_end();
+
+    /* Somebody else's database. */
+    tmp_begin();
+    mr_err_clear(&err);
+    T_EQ_INT(db_exec(t_dir, "PRAGMA application_id=1234;"
+                            "CREATE TABLE x(y)"),
+             SQLITE_OK);
+    a = arc_open(t_dir, &err);
+    T_CHECK(a == NULL);
+    T_EQ_INT(err.code, MR_EDB);
+    T_CHECK(strstr(err.msg, "is not a mailroom archive") != NULL);
+    T_CHECK(strstr(err.msg, tpath(path, sizeof(path), "index.sqlite")) != NULL);
+    /* Nothing was changed in it. */
+    T_EQ_STR(db_text(t_dir, "PRAGMA journal_mode"), "delete");
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM sqlite_schema"), 1);
+    tmp_end();
+
+    /* A database of somebody who did not set an application id. */
+    tmp_begin();
+    mr_err_clear(&err);
+    T_EQ_INT(db_exec(t_dir, "CREATE TABLE x(y)"), SQLITE_OK);
+    a = arc_open(t_dir, &err);
+    T_CHECK(a == NULL);
+    T_CHECK(strstr(err.msg, "is not a mailroom archive") != NULL);
+    tmp_end();
+
+    /* Not a database at all. */
+    tmp_begin();
+    mr_err_clear(&err);
+    f = fopen(tpath(path, sizeof(path), "index.sqlite"), "w");
+    T_CHECK(f != NULL);
+    if (f) {
+        fputs("this is not an SQLite database, not at all, no no.\n"
+              "padding padding padding padding padding padding\n",
+              f);
+        fclose(f);
+    }
+    a = arc_open(t_dir, &err);
+    T_CHECK(a == NULL);
+    T_EQ_INT(err.code, MR_EDB);
+    T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
+    tmp_end();
+
+    /* The archive path is a file. */
+    tmp_begin();
+    mr_err_clear(&err);
+    f = fopen(tpath(path, sizeof(path), "file"), "w");
+    if (f)
+        fclose(f);
+    a = arc_open(path, &err);
+    T_CHECK(a == NULL);
+    T_EQ_INT(err.code, MR_EIO);
+    tmp_end();
+}
+
+static void
+test_pages_lossless(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    int64_t ids[K_N];
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "kinds.tif", &err), 0);
+    for (int k = 0; k < K_N; k++) {
+        struct mr_page pg;
+        PIX *pix = make_pix((enum kind)k);
+
+        make_page(&pg, k + 1, NULL, -1, NULL);
+        ids[k] = -1;
+        T_EQ_INT(arc_page_add(a, &pg, pix, &ids[k], &err), 0);
+        T_CHECK(ids[k] > 0);
+        mr_page_release(&pg);
+        pixDestroy(&pix);
+    }
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    if (err.code)
+        fprintf(stderr, "%s\n", err.msg);
+    T_EQ_INT(db_int(t_dir, "SELECT page_count FROM stack"), K_N);
+
+    for (int k = 0; k < K_N; k++) {
+        char sql[256], rel[256], path[4096], want[65], got[65];
+        PIX *orig = make_pix((enum kind)k), *back;
+        l_int32 same = 0;
+
+        snprintf(sql, sizeof(sql), "SELECT img_path FROM page WHERE id = %lld",
+                 (long long)ids[k]);
+        snprintf(rel, sizeof(rel), "%s", db_text(t_dir, sql));
+        tpath(path, sizeof(path), rel);
+        snprintf(sql, sizeof(sql),
+                 "SELECT img_format FROM page WHERE id = %lld",
+                 (long long)ids[k]);
+        T_EQ_STR(db_text(t_dir, sql), kind_format[k]);
+        snprintf(sql, sizeof(sql), "SELECT sha256 FROM page WHERE id = %lld",
+                 (long long)ids[k]);
+        snprintf(want, sizeof(want), "%s", db_text(t_dir, sql));
+        file_sha256(path, got);
+        T_EQ_STR(got, want);
+        snprintf(sql, sizeof(sql),
+                 "SELECT width || 'x' || height || 'x' || depth || "
+                 "'@' || dpi FROM page WHERE id = %lld",
+                 (long long)ids[k]);
+        snprintf(rel, sizeof(rel), "61x37x%d@300", pixGetDepth(orig));
+        T_EQ_STR(db_text(t_dir, sql), rel);
+
+        back = t_read(path);
+        T_CHECK(back != NULL);
+        if (back) {
+            pixEqualWithAlpha(orig, back, k == K_RGBA, &same);
+            if (!same)
+                fprintf(stderr, "%s: pixels differ\n", kind_name[k]);
+            T_CHECK(same);
+            T_EQ_INT(pixGetDepth(back), pixGetDepth(orig));
+            T_EQ_INT(pixGetXRes(back), 300);
+        }
+        pixDestroy(&back);
+        pixDestroy(&orig);
+    }
+    T_EQ_STR(db_text(t_dir, "SELECT img_path FROM page WHERE seq = 1"),
+             "pages/000001/0001.tif");
+    T_EQ_STR(db_text(t_dir, "SELECT img_path FROM page WHERE seq = 3"),
+             "pages/000001/0003.png");
+    T_CHECK(no_part_files(t_dir));
+    arc_close(&a);
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+static void
+test_abort_removes(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    char path[4096], code[ARC_CODE_SIZE];
+    struct arc_totals t;
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+
+    /* A committed stack that must survive everything below. */
+    T_EQ_INT(arc_stack_begin(a, "kept", &err), 0);
+    T_CHECK(add_text_page(a, 1, "kept page", 80, "en", 0) > 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+
+    T_EQ_INT(arc_stack_begin(a, "dropped", &err), 0);
+    T_CHECK(add_text_page(a, 1, "one", 80, "en", 0) > 0);
+    T_CHECK(add_text_page(a, 2, NULL, -1, NULL, 1) > 0);
+    T_CHECK(add_text_page(a, 3, "three", 80, "en", 0) > 0);
+    T_EQ_INT(arc_letter_add(a, 1, 3, "en", code, &err), 0);
+    T_CHECK(file_exists(tpath(path, sizeof(path), "pages/000002/0001.png")));
+    T_CHECK(file_exists(tpath(path, sizeof(path), "pages/000002/0002.tif")));
+    /* A second stack cannot start while one is open. */
+    T_EQ_INT(arc_stack_begin(a, "other", &err), MR_EINVAL);
+    mr_err_clear(&err);
+    /* The same page twice is refused and does not harm the first. */
+    {
+        struct mr_page pg;
+        PIX *pix = make_pix(K_8BPP);
+        int64_t id = 1;
+
+        make_page(&pg, 3, "three again", 80, "en");
+        T_EQ_INT(arc_page_add(a, &pg, pix, &id, &err), MR_EINVAL);
+        T_EQ_INT(id, 0);
+        T_CHECK(strstr(err.msg, "already has it") != NULL);
+        mr_err_clear(&err);
+        mr_page_release(&pg);
+        pixDestroy(&pix);
+    }
+    T_CHECK(file_exists(tpath(path, sizeof(path), "pages/000002/0003.png")));
+    /* Pages already in a letter, or not in the stack, cannot be one. */
+    T_EQ_INT(arc_letter_add(a, 3, 1, NULL, code, &err), MR_EINVAL);
+    T_EQ_STR(code, "");
+    mr_err_clear(&err);
+    T_EQ_INT(arc_letter_add(a, 4, 2, NULL, code, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    arc_stack_abort(a);
+    arc_stack_abort(a); /* nothing open: does nothing */
+
+    T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000002/0001.png")));
+    T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000002/0002.tif")));
+    T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000002/0003.png")));
+    T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000002")));
+    T_CHECK(file_exists(tpath(path, sizeof(path), "pages/000001/0001.png")));
+    T_EQ_INT(arc_totals(a, &t, &err), 0);
+    T_EQ_INT(t.stacks, 1);
+    T_EQ_INT(t.pages, 1);
+    T_EQ_INT(t.letters, 0);
+
+    /* Commit without a stack fails; closing rolls an open stack back. */
+    T_EQ_INT(arc_stack_commit(a, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_stack_begin(a, "closed", &err), 0);
+    T_CHECK(add_text_page(a, 1, "x", 80, "en", 0) > 0);
+    arc_close(&a);
+    T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000002/0001.png")));
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM page"), 1);
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM stack"), 1);
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM word"), 0);
+    T_CHECK(no_part_files(t_dir));
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+/* ---- tracking codes --------------------------------------------------- */
+
+static const char alphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXY";
+
+/* An independent implementation of the check, as the spec states it. */
+static int
+code_valid(const char *c8)
+{
+    int sum = 0;
+
+    for (int i = 0; i < 8; i++) {
+        const char *p = strchr(alphabet, c8[i]);
+
+        if (!p || !c8[i])
+            return 0;
+        sum += (i + 1) * (int)(p - alphabet);
+    }
+    return sum % 31 == 0;
+}
+
+/* A random valid code (8 characters, no dash) from rand(). */
+static void
+random_code(char *c8)
+{
+    for (int i = 0; i < 7; i++)
+        c8[i] = alphabet[rand() % 31];
+    c8[8] = '\0';
+    for (int v = 0; v < 31; v++) {
+        c8[7] = alphabet[v];
+        if (code_valid(c8))
+            return;
+    }
+}
+
+/* Does arc_code_normalize accept the 8 characters? */
+static int
+accepted(const char *c8)
+{
+    struct mr_err err = MR_ERR_INIT;
+    char out[ARC_CODE_SIZE];
+
+    return arc_code_normalize(c8, out, &err) == 0;
+}
+
+static void
+test_code_check(void)
+{
+    int bad_subst = 0, bad_swap = 0, ok = 0, n = 2000;
+
+    T_EQ_INT((long long)strlen(alphabet), 31);
+    srand(12345);
+    for (int k = 0; k < n; k++) {
+        char c[9], m[9];
+
+        random_code(c);
+        ok += accepted(c);
+        for (int i = 0; i < 8; i++)
+            for (int v = 0; v < 31; v++) {
+                if (alphabet[v] == c[i])
+                    continue;
+                memcpy(m, c, 9);
+                m[i] = alphabet[v];
+                bad_subst += accepted(m);
+            }
+        for (int i = 0; i < 8; i++)
+            for (int j = i + 1; j < 8; j++) {
+                if (c[i] == c[j])
+                    continue;
+                memcpy(m, c, 9);
+                m[i] = c[j];
+                m[j] = c[i];
+                bad_swap += accepted(m);
+            }
+    }
+    T_EQ_INT(ok, n);
+    T_EQ_INT(bad_subst, 0);
+    T_EQ_INT(bad_swap, 0);
+}
+
+static void
+test_code_normalize(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    char c[9], in[64], out[ARC_CODE_SIZE], want[ARC_CODE_SIZE];
+    const char *msg;
+
+    srand(99);
+    random_code(c);
+    snprintf(want, sizeof(want), "%.4s-%.4s", c, c + 4);
+    for (int i = 0; c[i]; i++)
+        in[i] = (char)(c[i] >= 'A' ? c[i] - 'A' + 'a' : c[i]);
+    /* "abcd efgh" style, lower case with a space */
+    snprintf(in + 9, sizeof(in) - 9, "%.4s %.4s", in, in + 4);
+    T_EQ_INT(arc_code_normalize(in + 9, out, &err), 0);
+    T_EQ_STR(out, want);
+    snprintf(in, sizeof(in), " %.2s-%.3s  %.3s- ", c, c + 2, c + 5);
+    T_EQ_INT(arc_code_normalize(in, out, &err), 0);
+    T_EQ_STR(out, want);
+    T_EQ_INT(arc_code_normalize(want, out, &err), 0);
+    T_EQ_STR(out, want);
+    T_EQ_INT(err.code, 0);
+
+    T_EQ_INT(arc_code_normalize("ABCD-EFG0", out, &err), MR_EINVAL);
+    T_EQ_STR(out, "");
+    T_EQ_STR(err.msg, "'ABCD-EFG0' is not a valid tracking code: '0' is "
+                      "not used in tracking codes");
+    mr_err_clear(&err);
+    T_EQ_INT(arc_code_normalize("abcd-efgo", out, &err), MR_EINVAL);
+    T_EQ_STR(err.msg, "'abcd-efgo' is not a valid tracking code: 'o' is "
+                      "not used in tracking codes");
+    mr_err_clear(&err);
+    T_EQ_INT(arc_code_normalize("ABCD-EFGI", out, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_code_normalize("ABCD-EFG1", out, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_code_normalize("ABCD-EFGZ", out, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_code_normalize("ABCD-E\xe6\x8b\x86", out, &err), MR_EINVAL);
+    T_CHECK(strstr(err.msg, "'\xe6\x8b\x86' is not used") != NULL);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_code_normalize("ABCD-EFG", out, &err), MR_EINVAL);
+    T_EQ_STR(err.msg, "'ABCD-EFG' is not a valid tracking code: it must "
+                      "have 8 characters");
+    mr_err_clear(&err);
+    T_EQ_INT(arc_code_normalize("", out, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    snprintf(in, sizeof(in), "%s2", want);
+    T_EQ_INT(arc_code_normalize(in, out, &err), MR_EINVAL);
+    T_CHECK(strstr(err.msg, "must have 8 characters") != NULL);
+    mr_err_clear(&err);
+    /* One wrong character: the check must notice. */
+    snprintf(in, sizeof(in), "%s", want);
+    in[0] = in[0] == '2' ? '3' : '2';
+    T_EQ_INT(arc_code_normalize(in, out, &err), MR_EINVAL);
+    msg = err.msg; /* it names the input as typed */
+    T_CHECK(strstr(msg, "check character does not match (mistyped?)") != NULL);
+    T_CHECK(strncmp(msg + 1, in, 9) == 0);
+}
+
+/* ---- letters ---------------------------------------------------------- */
+
+struct each_ctx {
+    int n;
+    int stop_at;
+    char codes[4][ARC_CODE_SIZE];
+    struct arc *a; /* when set, try a listing inside the listing */
+    int nested_rc;
+};
+
+static int
+nested_cb(const struct arc_letter *l, void *ctx)
+{
+    (void)l;
+    (void)ctx;
+    return 0;
+}
+
+static int
+each_cb(const struct arc_letter *l, void *ctx)
+{
+    struct each_ctx *c = ctx;
+
+    if (c->n < 4)
+        snprintf(c->codes[c->n], ARC_CODE_SIZE, "%s", l->code);
+    c->n++;
+    if (c->a) {
+        struct mr_err err = MR_ERR_INIT;
+        struct arc_letter l2;
+
+        c->nested_rc = arc_letter_each(c->a, nested_cb, NULL, &err);
+        /* a lookup is fine inside a listing */
+        if (arc_letter_get(c->a, l->code, &l2, &err) == 0 && l2.id == l->id &&
+            l2.npages == l->npages)
+            c->nested_rc *= 2;
+        arc_letter_release(&l2);
+    }
+    return c->n == c->stop_at ? 42 : 0;
+}
+
+static void
+test_letters(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    char code1[ARC_CODE_SIZE], code2[ARC_CODE_SIZE], in[32];
+    struct arc_letter l;
+    struct each_ctx ec = {0, 0, {""}, NULL, 0};
+    struct mr_page pg;
+    struct mr_word words[2] = {{1, 2, 3, 4, 91, NULL}, {5, 6, 7, 8, 92, NULL}};
+    int64_t p1, p2, p3;
+    PIX *pix;
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "post.tif", &err), 0);
+    /* Page 1 with words, page 2 blank, page 3 text. */
+    make_page(&pg, 1, "Dear Sir,\nthank you.", 90, "en");
+    words[0].text = strdup("Dear");
+    words[1].text = strdup("Sir,");
+    pg.words = words;
+    pg.nwords = 2;
+    pg.rotation = 90;
+    pg.skew = 1.5f;
+    snprintf(pg.script, sizeof(pg.script), "Latin");
+    pix = make_pix(K_8BPP);
+    T_EQ_INT(arc_page_add(a, &pg, pix, &p1, &err), 0);
+    pixDestroy(&pix);
+    free(words[0].text);
+    free(words[1].text);
+    pg.words = NULL;
+    pg.nwords = 0;
+    mr_page_release(&pg);
+    p2 = add_text_page(a, 2, NULL, -1, NULL, 1);
+    p3 = add_text_page(a, 3, "Yours faithfully", 85, "en", 0);
+    T_CHECK(add_text_page(a, 4, "second letter", 70, "", 0) > 0);
+    T_EQ_INT(arc_letter_add(a, 1, 3, "en", code1, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 4, 1, NULL, code2, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(err.code, 0);
+    T_EQ_INT((long long)strlen(code1), 9);
+    T_CHECK(code1[4] == '-');
+    T_CHECK(strcmp(code1, code2) != 0);
+
+    /* Look up by a sloppy form of the code. */
+    for (int i = 0, j = 0; i < 10; i++)
+        if (code1[i] != '-')
+            in[j++] = (char)(code1[i] >= 'A' ? code1[i] + 32 : code1[i]);
+    T_EQ_INT(arc_letter_get(a, in, &l, &err), 0);
+    T_EQ_STR(l.code, code1);
+    T_EQ_STR(l.source, "post.tif");
+    T_EQ_STR(l.language, "en");
+    T_EQ_INT(l.first_page, 1);
+    T_EQ_INT(l.page_count, 3);
+    T_EQ_INT((long long)l.npages, 3);
+    if (l.npages == 3) {
+        T_EQ_INT(l.pages[0], p1);
+        T_EQ_INT(l.pages[1], p2);
+        T_EQ_INT(l.pages[2], p3);
+    }
+    T_EQ_INT(l.blank_pages, 1);
+    T_EQ_INT(l.ocr_conf, 88); /* (90 + 85) / 2 = 87.5 */
+    T_EQ_STR(l.text, "Dear Sir,\nthank you.\f\nYours faithfully");
+    T_CHECK(l.archived && strlen(l.archived) == 20 && l.archived[10] == 'T' &&
+            l.archived[19] == 'Z');
+    arc_letter_release(&l);
+    T_CHECK(l.text == NULL && l.pages == NULL);
+
+    T_EQ_INT(arc_letter_get(a, code2, &l, &err), 0);
+    T_CHECK(l.language == NULL);
+    T_EQ_STR(l.text, "second letter");
+    T_EQ_INT(l.ocr_conf, 70);
+    arc_letter_release(&l);
+
+    /* The record of page 1 is in page and word. */
+    T_EQ_STR(db_text(t_dir, "SELECT rotation || ' ' || skew || ' ' || "
+                            "script || ' ' || language || ' ' || ocr_conf "
+                            "FROM page WHERE seq = 1"),
+             "90 1.5 Latin en 90");
+    T_EQ_STR(db_text(t_dir, "SELECT group_concat(text, '|') FROM "
+                            "(SELECT text FROM word ORDER BY n)"),
+             "Dear|Sir,");
+    T_EQ_STR(db_text(t_dir, "SELECT x||y||w||h||conf FROM word "
+                            "WHERE n = 2"),
+             "567892");
+    T_EQ_INT(db_int(t_dir, "SELECT ocr_conf IS NULL AND blank = 1 "
+                           "FROM page WHERE seq = 2"),
+             1);
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM page "
+                           "WHERE letter_id IS NULL"),
+             0);
+
+    /* Unknown and mistyped codes. */
+    snprintf(in, sizeof(in), "%s", code1);
+    in[0] = in[0] == '2' ? '3' : '2';
+    T_EQ_INT(arc_letter_get(a, in, &l, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    for (int v = 0; v < 31; v++) {
+        /* find a valid code that is not one of ours */
+        char c[9];
+
+        random_code(c);
+        snprintf(in, sizeof(in), "%.4s-%.4s", c, c + 4);
+        if (strcmp(in, code1) && strcmp(in, code2))
+            break;
+    }
+    T_EQ_INT(arc_letter_get(a, in, &l, &err), MR_ENOTFOUND);
+    T_CHECK(strstr(err.msg, in) != NULL);
+    mr_err_clear(&err);
+
+    /* Each, oldest first, and stopping. */
+    T_EQ_INT(arc_letter_each(a, each_cb, &ec, &err), 0);
+    T_EQ_INT(ec.n, 2);
+    T_EQ_STR(ec.codes[0], code1);
+    T_EQ_STR(ec.codes[1], code2);
+    ec.n = 0;
+    ec.stop_at = 1;
+    ec.a = a;
+    T_EQ_INT(arc_letter_each(a, each_cb, &ec, &err), 42);
+    T_EQ_INT(ec.n, 1);
+    T_EQ_INT(ec.nested_rc, 2 * MR_EINVAL);
+    T_EQ_INT(err.code, 0);
+    arc_close(&a);
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+/* ---- search ----------------------------------------------------------- */
+
+struct hits {
+    int n;
+    char codes[8][ARC_CODE_SIZE];
+    int seqs[8];
+    char snippets[8][256];
+};
+
+static int
+hit_cb(const struct arc_hit *h, void *ctx)
+{
+    struct hits *hs = ctx;
+
+    if (hs->n < 8) {
+        snprintf(hs->codes[hs->n], ARC_CODE_SIZE, "%s", h->code);
+        hs->seqs[hs->n] = h->seq;
+        snprintf(hs->snippets[hs->n], 256, "%s", h->snippet);
+    }
+    hs->n++;
+    return 0;
+}
+
+static int
+stop_cb(const struct arc_hit *h, void *ctx)
+{
+    (void)h;
+    (void)ctx;
+    return 1;
+}
+
+/* Is s valid UTF-8 without line breaks? */
+static int
+one_line_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p) {
+        int n = *p < 0x80    ? 0
+                : *p >= 0xf0 ? 3
+                : *p >= 0xe0 ? 2
+                : *p >= 0xc0 ? 1
+                             : -1;
+
+        if (n < 0 || *p == '\n' || *p == '\f' || *p == '\r')
+            return 0;
+        p++;
+        while (n-- > 0)
+            if ((*p++ & 0xc0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+static void
+test_search(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    char old[ARC_CODE_SIZE], new1[ARC_CODE_SIZE];
+    struct hits hs;
+    int n;
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "old.tif", &err), 0);
+    add_text_page(a, 1,
+                  "INVOICE 2023-117\nplease pay the invoice "
+                  "within thirty days of receipt, thank you",
+                  90, "en", 0);
+    add_text_page(a, 2,
+                  "关于房屋拆迁补偿的通知：请于本月底前到街道办事处"
+                  "办理拆迁补偿手续。逾期不办理的，视为自动放弃。",
+                  80, "zh", 0);
+    T_EQ_INT(arc_letter_add(a, 1, 2, NULL, old, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_stack_begin(a, "new.tif", &err), 0);
+    add_text_page(a, 1, "Reminder:\f\nyour invoice is overdue", 90, "en", 0);
+    add_text_page(a, 2, "拆", 50, "zh", 0);
+    add_text_page(a, 3, "a \"quoted\" word", 50, "en", 0);
+    T_EQ_INT(arc_letter_add(a, 1, 3, NULL, new1, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+
+    /* FTS, case-insensitive, newest letter first, then page order. */
+    memset(&hs, 0, sizeof(hs));
+    n = arc_search(a, "invoice", 0, hit_cb, &hs, &err);
+    T_EQ_INT(n, 2);
+    T_EQ_INT(hs.n, 2);
+    T_EQ_STR(hs.codes[0], new1);
+    T_EQ_STR(hs.codes[1], old);
+    T_EQ_INT(hs.seqs[1], 1);
+    T_EQ_STR(hs.snippets[0], "Reminder: your invoice is overdue");
+    T_EQ_STR(hs.snippets[1], "INVOICE 2023-117 please pay");
+    for (int i = 0; i < hs.n && i < 8; i++)
+        T_CHECK(one_line_utf8(hs.snippets[i]));
+
+    /* Limit, and a callback that stops. */
+    memset(&hs, 0, sizeof(hs));
+    T_EQ_INT(arc_search(a, "INVOICE", 1, hit_cb, &hs, &err), 1);
+    T_EQ_STR(hs.codes[0], new1);
+    T_EQ_INT(arc_search(a, "invoice", 0, stop_cb, NULL, &err), 1);
+
+    /* Chinese of three characters or more goes through the index. */
+    memset(&hs, 0, sizeof(hs));
+    T_EQ_INT(arc_search(a, "拆迁补偿", 10, hit_cb, &hs, &err), 1);
+    T_EQ_STR(hs.codes[0], old);
+    T_EQ_INT(hs.seqs[0], 2);
+    T_CHECK(strstr(hs.snippets[0], "拆迁补偿") != NULL);
+    T_CHECK(one_line_utf8(hs.snippets[0]));
+    /* 20 characters of context either side: starts at the text. */
+    T_CHECK(strncmp(hs.snippets[0], "关于房屋", 12) == 0);
+    T_CHECK(strstr(hs.snippets[0], "逾期") == NULL);
+
+    /* One and two characters: the fallback scan. */
+    memset(&hs, 0, sizeof(hs));
+    T_EQ_INT(arc_search(a, "拆迁", 10, hit_cb, &hs, &err), 1);
+    T_EQ_STR(hs.codes[0], old);
+    T_CHECK(one_line_utf8(hs.snippets[0]));
+    T_CHECK(strstr(hs.snippets[0], "拆迁") != NULL);
+    memset(&hs, 0, sizeof(hs));
+    T_EQ_INT(arc_search(a, "拆", 10, hit_cb, &hs, &err), 2);
+    T_EQ_STR(hs.codes[0], new1);
+    T_EQ_STR(hs.snippets[0], "拆");
+    T_EQ_STR(hs.codes[1], old);
+    memset(&hs, 0, sizeof(hs));
+    T_EQ_INT(arc_search(a, "iN", 10, hit_cb, &hs, &err), 2);
+
+    /* Quotes and FTS syntax in the query are literal text. */
+    memset(&hs, 0, sizeof(hs));
+    T_EQ_INT(arc_search(a, "\"quoted\"", 10, hit_cb, &hs, &err), 1);
+    T_EQ_INT(hs.seqs[0], 3);
+    T_EQ_INT(arc_search(a, "AND OR NOT *", 10, hit_cb, &hs, &err), 0);
+    T_EQ_INT(arc_search(a, "nothing like this", 10, hit_cb, &hs, &err), 0);
+    T_EQ_INT(err.code, 0);
+    T_EQ_INT(arc_search(a, "", 10, hit_cb, &hs, &err), MR_EINVAL);
+    arc_close(&a);
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+static int
+same_bytes(const char *p1, const char *p2)
+{
+    size_t n1, n2;
+    unsigned char *d1 = slurp(p1, &n1), *d2 = slurp(p2, &n2);
+    int same = d1 && d2 && n1 == n2 && memcmp(d1, d2, n1) == 0;
+
+    free(d1);
+    free(d2);
+    return same;
+}
+
+/* Does the image at path have the pixels of make_pix(k)? */
+static int
+same_pixels(const char *path, enum kind k)
+{
+    PIX *a = make_pix(k), *b = t_read(path);
+    l_int32 same = 0;
+
+    if (b)
+        pixEqual(a, b, &same);
+    pixDestroy(&a);
+    pixDestroy(&b);
+    return same;
+}
+
+static void
+test_export(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    int64_t id1 = 0, id8 = 0, id16 = 0, idrgb = 0;
+    char out[4096], stored[4096];
+    struct mr_page pg;
+    PIX *pix;
+    FILE *f;
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "export", &err), 0);
+    make_page(&pg, 1, NULL, -1, NULL);
+    pix = make_pix(K_1BPP);
+    T_EQ_INT(arc_page_add(a, &pg, pix, &id1, &err), 0);
+    pixDestroy(&pix);
+    pg.seq = 2;
+    pix = make_pix(K_8BPP);
+    T_EQ_INT(arc_page_add(a, &pg, pix, &id8, &err), 0);
+    pixDestroy(&pix);
+    pg.seq = 3;
+    pix = make_pix(K_16BPP);
+    T_EQ_INT(arc_page_add(a, &pg, pix, &id16, &err), 0);
+    pixDestroy(&pix);
+    pg.seq = 4;
+    pix = make_pix(K_RGB);
+    T_EQ_INT(arc_page_add(a, &pg, pix, &idrgb, &err), 0);
+    pixDestroy(&pix);
+    mr_page_release(&pg);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+
+    /* Same format: the stored bytes exactly. */
+    T_EQ_INT(arc_page_export(a, id1, tpath(out, sizeof(out), "a.tif"), &err),
+             0);
+    T_CHECK(same_bytes(out,
+                       tpath(stored, sizeof(stored), "pages/000001/0001.tif")));
+    T_EQ_INT(arc_page_export(a, id8, tpath(out, sizeof(out), "b.PNG"), &err),
+             0);
+    T_CHECK(same_bytes(out,
+                       tpath(stored, sizeof(stored), "pages/000001/0002.png")));
+    T_EQ_INT(arc_page_export(a, id16, tpath(out, sizeof(out), "c.png"), &err),
+             0);
+    T_CHECK(same_bytes(out,
+                       tpath(stored, sizeof(stored), "pages/000001/0003.png")));
+
+    /* Re-encoded, lossless formats keep the pixels. */
+    T_EQ_INT(arc_page_export(a, id1, tpath(out, sizeof(out), "d.png"), &err),
+             0);
+    T_CHECK(same_pixels(out, K_1BPP));
+    T_EQ_INT(arc_page_export(a, id8, tpath(out, sizeof(out), "e.tif"), &err),
+             0);
+    T_CHECK(same_pixels(out, K_8BPP));
+    T_EQ_INT(arc_page_export(a, id1, tpath(out, sizeof(out), "f.pbm"), &err),
+             0);
+    T_CHECK(same_pixels(out, K_1BPP));
+    T_EQ_INT(arc_page_export(a, idrgb, tpath(out, sizeof(out), "g.ppm"), &err),
+             0);
+    T_CHECK(same_pixels(out, K_RGB));
+    T_EQ_INT(arc_page_export(a, id16, tpath(out, sizeof(out), "h.pgm"), &err),
+             0);
+    T_CHECK(same_pixels(out, K_16BPP));
+    T_EQ_INT(arc_page_export(a, id16, tpath(out, sizeof(out), "h2.tif"), &err),
+             0);
+    T_CHECK(same_pixels(out, K_16BPP));
+    /* JPEG is lossy: it only has to be a readable image of the size. */
+    T_EQ_INT(arc_page_export(a, idrgb, tpath(out, sizeof(out), "i.jpg"), &err),
+             0);
+    pix = t_read(out);
+    T_CHECK(pix && pixGetWidth(pix) == 61 && pixGetHeight(pix) == 37);
+    pixDestroy(&pix);
+    T_EQ_INT(arc_page_export(a, id16, tpath(out, sizeof(out), "j.jpeg"), &err),
+             0);
+    T_EQ_INT(err.code, 0);
+    T_CHECK(no_part_files(t_dir));
+
+    /* Errors. */
+    T_EQ_INT(arc_page_export(a, id8, tpath(out, sizeof(out), "k.gif"), &err),
+             MR_EINVAL);
+    T_CHECK(!file_exists(out));
+    mr_err_clear(&err);
+    T_EQ_INT(arc_page_export(a, 999, tpath(out, sizeof(out), "l.png"), &err),
+             MR_ENOTFOUND);
+    mr_err_clear(&err);
+    /* A damaged stored file is never handed out. */
+    f = fopen(tpath(stored, sizeof(stored), "pages/000001/0002.png"), "r+b");
+    T_CHECK(f != NULL);
+    if (f) {
+        fseek(f, 40, SEEK_SET);
+        fputc(0x5a, f);
+        fclose(f);
+    }
+    T_EQ_INT(arc_page_export(a, id8, tpath(out, sizeof(out), "m.png"), &err),
+             MR_EIO);
+    T_CHECK(strstr(err.msg, "is damaged: checksum does not match the "
+                            "archive index") != NULL);
+    T_CHECK(!file_exists(out));
+    mr_err_clear(&err);
+    T_EQ_INT(arc_page_export(a, id8, tpath(out, sizeof(out), "n.jpg"), &err),
+             MR_EIO);
+    mr_err_clear(&err);
+    unlink(tpath(stored, sizeof(stored), "pages/000001/0001.tif"));
+    T_EQ_INT(arc_page_export(a, id1, tpath(out, sizeof(out), "o.tif"), &err),
+             MR_EIO);
+    mr_err_clear(&err);
+    arc_close(&a);
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+/* A page whose index rows cannot be written leaves nothing behind. */
+static void
+test_page_add_failure(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct mr_word word = {1, 2, 3, 4, 90, NULL};
+    struct mr_page pg;
+    struct arc *a;
+    char path[4096], code[ARC_CODE_SIZE];
+    int64_t id = 1;
+    PIX *pix = make_pix(K_RGB);
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    arc_close(&a);
+    T_EQ_INT(db_exec(t_dir, "CREATE TRIGGER boom BEFORE INSERT ON word "
+                            "BEGIN SELECT RAISE(ABORT, 'boom'); END"),
+             SQLITE_OK);
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "faulty", &err), 0);
+    T_CHECK(add_text_page(a, 1, "first", 90, "en", 0) > 0);
+    make_page(&pg, 2, "second", 90, "en");
+    word.text = strdup("second");
+    pg.words = &word;
+    pg.nwords = 1;
+    T_EQ_INT(arc_page_add(a, &pg, pix, &id, &err), MR_EDB);
+    T_EQ_INT(id, 0);
+    T_CHECK(strstr(err.msg, "boom") != NULL);
+    T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
+    mr_err_clear(&err);
+    free(word.text);
+    pg.words = NULL;
+    pg.nwords = 0;
+    T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000001/0002.png")));
+    /* The stack goes on: the page can be added again, without words. */
+    T_EQ_INT(arc_page_add(a, &pg, pix, &id, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 1, 2, "en", code, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(err.code, 0);
+    arc_close(&a);
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM page"), 2);
+    T_EQ_INT(db_int(t_dir, "SELECT page_count FROM stack"), 2);
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM page_fts "
+                           "WHERE page_fts MATCH 'second'"),
+             1);
+    T_CHECK(file_exists(tpath(path, sizeof(path), "pages/000001/0002.png")));
+    T_CHECK(no_part_files(t_dir));
+    mr_page_release(&pg);
+    pixDestroy(&pix);
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+static void
+test_totals(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc_totals t;
+    char code[ARC_CODE_SIZE];
+    struct arc *a;
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_totals(a, &t, &err), 0);
+    T_EQ_INT(t.stacks + t.letters + t.pages + t.blank_pages, 0);
+    for (int s = 0; s < 3; s++) {
+        T_EQ_INT(arc_stack_begin(a, "stack", &err), 0);
+        for (int p = 1; p <= 4; p++)
+            add_text_page(a, p, "text", 90, "en", p == 4);
+        T_EQ_INT(arc_letter_add(a, 1, 2, "en", code, &err), 0);
+        T_EQ_INT(arc_letter_add(a, 3, 2, "en", code, &err), 0);
+        T_EQ_INT(arc_stack_commit(a, &err), 0);
+    }
+    T_EQ_INT(arc_totals(a, &t, &err), 0);
+    T_EQ_INT(t.stacks, 3);
+    T_EQ_INT(t.letters, 6);
+    T_EQ_INT(t.pages, 12);
+    T_EQ_INT(t.blank_pages, 3);
+    T_EQ_INT(err.code, 0);
+    arc_close(&a);
+    T_EQ_INT(db_int(t_dir, "SELECT sum(page_count) FROM stack"), 12);
+    T_EQ_INT(db_int(t_dir, "SELECT count(DISTINCT tracking_code) "
+                           "FROM letter"),
+             6);
+    check_integrity(t_dir);
+    tmp_end();
+}
+
+int
+main(int argc, char **argv)
+{
+    static const struct t_case cases[] = {
+        {"open_creates_schema", test_open_creates_schema},
+        {"reopen_keeps_data", test_reopen_keeps_data},
+        {"open_refuses", test_open_refuses},
+        {"pages_lossless", test_pages_lossless},
+        {"abort_removes", test_abort_removes},
+        {"page_add_failure", test_page_add_failure},
+        {"code_check", test_code_check},
+        {"code_normalize", test_code_normalize},
+        {"letters", test_letters},
+        {"search", test_search},
+        {"export", test_export},
+        {"totals", test_totals},
+        {NULL, NULL},
+    };
+
+    setMsgSeverity(L_SEVERITY_ERROR);
+    return t_run(cases, argc, argv);
+}
