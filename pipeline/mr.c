@@ -8,6 +8,7 @@
 #include <leptonica/allheaders.h>
 #include <stdarg.h>
 #include <tiffio.h>
+#include <unistd.h>
 
 enum mr_level mr_log_level = MR_LOG_WARN;
 
@@ -119,6 +120,58 @@ mr_library_messages_init(void)
 	setMsgSeverity(L_SEVERITY_WARNING);
 	TIFFSetErrorHandler(tiff_message);
 	TIFFSetWarningHandler(NULL);
+}
+
+/* What libraries write straight to stderr, while a capture is on. */
+static FILE *capture;
+static int saved_stderr = -1;
+
+void
+mr_stderr_capture_begin(void)
+{
+	if (capture)
+		return;
+	fflush(stderr);
+	capture = tmpfile();
+	saved_stderr = capture ? dup(STDERR_FILENO) : -1;
+	if (saved_stderr < 0 || dup2(fileno(capture), STDERR_FILENO) < 0) {
+		if (saved_stderr >= 0)
+			close(saved_stderr);
+		if (capture)
+			fclose(capture);
+		capture = NULL;
+		saved_stderr = -1;
+	}
+}
+
+void
+mr_stderr_capture_end(void)
+{
+	char line[512], kept[sizeof(library_message)];
+
+	if (!capture)
+		return;
+	fflush(stderr);
+	dup2(saved_stderr, STDERR_FILENO);
+	close(saved_stderr);
+	saved_stderr = -1;
+	rewind(capture);
+	/* A library's own error line says more than its caller's. */
+	memcpy(kept, library_message, sizeof(kept));
+	library_message[0] = '\0';
+	while (fgets(line, sizeof(line), capture)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "mailroom: ", 10))
+			fprintf(stderr, "%s\n", line);
+		else if (strstr(line, "error") || strstr(line, "Error"))
+			keep_library_message(line);
+		else
+			mr_log(MR_LOG_DEBUG, "%s", line);
+	}
+	if (!library_message[0])
+		memcpy(library_message, kept, sizeof(kept));
+	fclose(capture);
+	capture = NULL;
 }
 
 const char *

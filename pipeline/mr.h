@@ -124,6 +124,16 @@ void mr_library_messages_init(void);
 const char *mr_library_message(void);
 void mr_library_message_clear(void);
 
+/*
+ * Some libraries (libpng, libjpeg) print to stderr themselves.  Between
+ * begin and end, what is written to stderr is held back; at the end an
+ * error line among it becomes the library message and the rest is logged
+ * at DEBUG level.  Calls do not nest; if stderr cannot be redirected,
+ * nothing is captured.  Cannot fail.
+ */
+void mr_stderr_capture_begin(void);
+void mr_stderr_capture_end(void);
+
 /* Flags of a page. */
 enum mr_page_flags {
 	MR_PAGE_BLANK = 1 << 0 /* no content: archived, not OCR'd */

@@ -8,17 +8,34 @@
 #include "archive/archive.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <utf8proc.h>
 
-/* Open the archive for reading; reports failure and gives the exit code. */
+/*
+ * Open an existing archive for reading (never create one: a mistyped
+ * --archive would otherwise look like an empty office).  Reports failure
+ * and gives the exit code.
+ */
 static struct arc *
 open_archive(const struct mr_cli *cli, int *prc)
 {
 	struct mr_err err = MR_ERR_INIT;
-	struct arc *a = arc_open(cli->archive, &err);
+	struct arc *a = NULL;
+	char index[4096];
+	struct stat st;
 
 	*prc = MR_EXIT_OK;
+	snprintf(index, sizeof(index), "%s/index.sqlite", cli->archive);
+	if (stat(index, &st)) {
+		mr_log(MR_LOG_ERROR,
+		       _("no archive in '%s' (import letters first, or give "
+			 "--archive DIR)"),
+		       cli->archive);
+		*prc = MR_EXIT_NOINPUT;
+		return NULL;
+	}
+	a = arc_open(cli->archive, &err);
 	if (!a) {
 		mr_log(MR_LOG_ERROR, "%s", err.msg);
 		*prc = MR_EXIT_CANTCREAT;

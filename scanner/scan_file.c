@@ -19,8 +19,8 @@
 /* More pages than any letter stack; a TIFF claiming more is refused. */
 #define SCAN_MAX_PAGES 100000
 
-/* A page bigger than A3 at 1200 dpi is not a letter page. */
-#define SCAN_MAX_PIXELS (20000L * 20000L)
+/* A3 at 600 dpi is about 70 million pixels; more is not a letter page. */
+#define SCAN_MAX_PIXELS (100L * 1000 * 1000)
 
 struct scan_file {
 	char *path;
@@ -313,6 +313,31 @@ check_page(const struct scan_file *f, PIX *pix, struct mr_err *err)
 	return 0;
 }
 
+/*
+ * Whether the next page's size, from its header, is one we can decode
+ * without running out of memory.  A TIFF is checked at its first page
+ * here and per page by the decoders.  Fills err when it is not.
+ */
+static int
+pixel_count_ok(const struct scan_file *f, struct mr_err *err)
+{
+	l_int32 w = 0, h = 0;
+
+	if (is_tiff(f->format) && f->next > 0)
+		return 1;
+	mr_stderr_capture_begin();
+	if (pixReadHeader(f->path, NULL, &w, &h, NULL, NULL, NULL))
+		w = h = 0; /* the decoder will say what is wrong */
+	mr_stderr_capture_end();
+	if ((long)w * (long)h <= SCAN_MAX_PIXELS)
+		return 1;
+	mr_fail(err, MR_EFORMAT,
+		_("cannot read '%s' page %d: %dx%d pixels is too large "
+		  "for a page"),
+		f->path, f->next + 1, w, h);
+	return 0;
+}
+
 int
 scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
 {
@@ -323,6 +348,9 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
 	if (f->next >= f->npages)
 		return 0;
 	mr_library_message_clear();
+	if (!pixel_count_ok(f, err))
+		return MR_EFORMAT;
+	mr_stderr_capture_begin();
 	if (is_tiff(f->format)) {
 		for (int i = 0; i < f->next; i++)
 			if (f->seen[i] == f->offset)
@@ -340,6 +368,7 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
 	} else {
 		pix = pixRead(f->path);
 	}
+	mr_stderr_capture_end();
 	if (!pix) {
 		rc = page_failure(f, err);
 		f->npages = f->next; /* nothing more can be read */
