@@ -73,12 +73,12 @@ demo: all $(TOOL_BIN)
 	BUILD=$(CURDIR)/$(BUILD) tests/demo.sh
 
 # Refresh the message template and merge it into the Chinese catalogue.
-pot:
+pot: | $(DEPS_STAMP)
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments \
-		--package-name=mailroom -o pipeline/po/mailroom.pot \
+		--package-name=mailroom -o build/mailroom.pot \
 		$(sort $(wildcard */*.c))
-	msgmerge --update --backup=none pipeline/po/zh_CN.po \
-		pipeline/po/mailroom.pot
+	msgmerge --quiet --update --backup=none --no-fuzzy-matching \
+		pipeline/po/zh_CN.po build/mailroom.pot
 
 format:
 	clang-format -i $(wildcard */*.c */*.h)

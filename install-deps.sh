@@ -22,6 +22,7 @@ libpng-dev
 libsqlite3-dev
 sqlite3
 jq
+time
 libjansson-dev
 libutf8proc-dev
 libssl-dev

@@ -17,10 +17,6 @@ BUILD=${BUILD:-$here/../build}
 MAILROOM=${MAILROOM:-$BUILD/mailroom}
 MKPAGE=${MKPAGE:-$BUILD/tests/mkpage}
 export BUILD MKPAGE
-# One OpenMP thread per Tesseract: several fight over the CPUs and make
-# the import several times slower (see tests/e2e/lib.sh).
-: "${OMP_THREAD_LIMIT:=1}"
-export OMP_THREAD_LIMIT
 
 demo=$BUILD/demo
 rm -rf "$demo/render" "$demo/pages" "$demo/archive"

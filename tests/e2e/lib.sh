@@ -34,13 +34,6 @@ case $CER in /*) ;; *) CER=$(pwd)/$CER ;; esac
 [ -d "$REALDATA" ] && REALDATA=$(cd "$REALDATA" && pwd)
 export MAILROOM BUILD TESTS REALDATA MKPAGE CER
 
-# Tesseract's OpenMP threads fight over the CPUs: on a 2-CPU machine two
-# pages took 20.6 s with them and 5.3 s with one thread.  libgomp reads
-# this variable when it is loaded, before mailroom's main() could set it;
-# the tests set it unless the caller chose otherwise.
-: "${OMP_THREAD_LIMIT:=1}"
-export OMP_THREAD_LIMIT
-
 # Untranslated messages, and no archive from the caller's environment.
 LC_ALL=C.UTF-8
 export LC_ALL
