@@ -40,7 +40,7 @@ int arc_stack_begin(struct arc *a, const char *source, struct mr_err *err);
  * removed and the stack must be aborted.
  */
 int arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
-		 int64_t *ppage_id, struct mr_err *err);
+                 int64_t *ppage_id, struct mr_err *err);
 
 /*
  * Make pages first_seq .. first_seq + count - 1 of the open stack one
@@ -49,7 +49,7 @@ int arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
  */
 #define ARC_CODE_SIZE 10
 int arc_letter_add(struct arc *a, int first_seq, int count,
-		   const char *language, char *code, struct mr_err *err);
+                   const char *language, char *code, struct mr_err *err);
 
 /* Commit the open stack.  On failure the stack is rolled back. */
 int arc_stack_commit(struct arc *a, struct mr_err *err);
@@ -72,18 +72,18 @@ int arc_code_normalize(const char *in, char *out, struct mr_err *err);
 
 /* A letter as the archive knows it.  Owned strings; arc_letter_release. */
 struct arc_letter {
-	int64_t id;
-	char code[ARC_CODE_SIZE];
-	char *source;      /* input file path or scanner stack name */
-	char *archived;    /* UTC time, ISO 8601 */
-	int first_page;    /* 1-based page in the source */
-	int page_count;
-	char *language;    /* "zh", "en" or NULL */
-	int64_t *pages;    /* page ids, in page order */
-	size_t npages;
-	int blank_pages;
-	int ocr_conf;      /* mean over OCR'd pages, -1 when none */
-	char *text;        /* page texts joined by "\f\n", NULL if none */
+    int64_t id;
+    char code[ARC_CODE_SIZE];
+    char *source;   /* input file path or scanner stack name */
+    char *archived; /* UTC time, ISO 8601 */
+    int first_page; /* 1-based page in the source */
+    int page_count;
+    char *language; /* "zh", "en" or NULL */
+    int64_t *pages; /* page ids, in page order */
+    size_t npages;
+    int blank_pages;
+    int ocr_conf; /* mean over OCR'd pages, -1 when none */
+    char *text;   /* page texts joined by "\f\n", NULL if none */
 };
 
 void arc_letter_release(struct arc_letter *l);
@@ -94,8 +94,8 @@ void arc_letter_release(struct arc_letter *l);
  * by the archive and valid only during the call.
  */
 int arc_letter_each(struct arc *a,
-		    int (*fn)(const struct arc_letter *l, void *ctx),
-		    void *ctx, struct mr_err *err);
+                    int (*fn)(const struct arc_letter *l, void *ctx), void *ctx,
+                    struct mr_err *err);
 
 /*
  * Look up one letter by tracking code (any form arc_code_normalize
@@ -103,15 +103,15 @@ int arc_letter_each(struct arc *a,
  * one.  The caller releases *l.
  */
 int arc_letter_get(struct arc *a, const char *code, struct arc_letter *l,
-		   struct mr_err *err);
+                   struct mr_err *err);
 
 /* A search hit: one page whose text contains the query. */
 struct arc_hit {
-	int64_t page_id;
-	int seq;
-	const char *code;
-	const char *source;
-	const char *snippet; /* the text around the match, on one line */
+    int64_t page_id;
+    int seq;
+    const char *code;
+    const char *source;
+    const char *snippet; /* the text around the match, on one line */
 };
 
 /*
@@ -122,8 +122,8 @@ struct arc_hit {
  * no letter has code "".
  */
 int arc_search(struct arc *a, const char *query, int limit,
-	       int (*fn)(const struct arc_hit *h, void *ctx), void *ctx,
-	       struct mr_err *err);
+               int (*fn)(const struct arc_hit *h, void *ctx), void *ctx,
+               struct mr_err *err);
 
 /*
  * Write archived page page_id to out_path.  If out_path ends in the stored
@@ -134,11 +134,11 @@ int arc_search(struct arc *a, const char *query, int limit,
  * or its checksum does not match, MR_EINVAL for an unknown extension.
  */
 int arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
-		    struct mr_err *err);
+                    struct mr_err *err);
 
 /* Totals for the summary line. */
 struct arc_totals {
-	int64_t stacks, letters, pages, blank_pages;
+    int64_t stacks, letters, pages, blank_pages;
 };
 int arc_totals(struct arc *a, struct arc_totals *t, struct mr_err *err);
 

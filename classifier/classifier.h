@@ -9,8 +9,8 @@
 
 /* Character counts of text seen so far; zero-initialise it. */
 struct cls_tally {
-	long han;   /* CJK unified ideographs */
-	long latin; /* ASCII and Latin-1 letters */
+    long han;   /* CJK unified ideographs */
+    long latin; /* ASCII and Latin-1 letters */
 };
 
 /* Count the characters of UTF-8 text (NULL counts nothing).  Cannot fail. */

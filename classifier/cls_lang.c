@@ -11,46 +11,46 @@
 static int
 is_han(utf8proc_int32_t c)
 {
-	return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
-	       (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x2fa1f);
+    return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
+           (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x2fa1f);
 }
 
 static int
 is_latin_letter(utf8proc_int32_t c)
 {
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7);
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7);
 }
 
 void
 cls_tally_add(struct cls_tally *t, const char *text)
 {
-	const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)text;
+    const utf8proc_uint8_t *s = (const utf8proc_uint8_t *)text;
 
-	if (!text)
-		return;
-	while (*s) {
-		utf8proc_int32_t c;
-		utf8proc_ssize_t n = utf8proc_iterate(s, -1, &c);
+    if (!text)
+        return;
+    while (*s) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(s, -1, &c);
 
-		if (n <= 0) {
-			s++;
-			continue;
-		}
-		if (is_han(c))
-			t->han++;
-		else if (is_latin_letter(c))
-			t->latin++;
-		s += n;
-	}
+        if (n <= 0) {
+            s++;
+            continue;
+        }
+        if (is_han(c))
+            t->han++;
+        else if (is_latin_letter(c))
+            t->latin++;
+        s += n;
+    }
 }
 
 const char *
 cls_tally_language(const struct cls_tally *t)
 {
-	if (t->han > 0 && 2 * t->han >= t->latin)
-		return "zh";
-	if (t->latin > 0)
-		return "en";
-	return NULL;
+    if (t->han > 0 && 2 * t->han >= t->latin)
+        return "zh";
+    if (t->latin > 0)
+        return "en";
+    return NULL;
 }

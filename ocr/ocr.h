@@ -20,7 +20,7 @@ struct ocr_engine;
  * the missing language).
  */
 struct ocr_engine *ocr_engine_new(const char *datapath, const char *langs,
-				  struct mr_err *err);
+                                  struct mr_err *err);
 
 /* Shut the engine down.  Accepts NULL and nulls the handle. */
 void ocr_engine_destroy(struct ocr_engine **pe);
@@ -34,6 +34,6 @@ void ocr_engine_destroy(struct ocr_engine **pe);
  * with err filled; the page record is then left without text.
  */
 int ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
-	     struct mr_err *err);
+             struct mr_err *err);
 
 #endif

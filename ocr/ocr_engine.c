@@ -21,45 +21,44 @@
 #define OCR_MIN_OSD_CONF 1.5f
 
 struct ocr_engine {
-	TessBaseAPI *api; /* all configured languages */
-	TessBaseAPI *han; /* only the Chinese ones, or NULL */
-	TessBaseAPI *osd;
+    TessBaseAPI *api; /* all configured languages */
+    TessBaseAPI *han; /* only the Chinese ones, or NULL */
+    TessBaseAPI *osd;
 };
 
 /* Keep Tesseract's own chatter out of the operator's terminal. */
 static void
 quiet(TessBaseAPI *api)
 {
-	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+    TessBaseAPISetVariable(api, "debug_file", "/dev/null");
 }
 
 static void
 end_api(TessBaseAPI **papi)
 {
-	if (!*papi)
-		return;
-	TessBaseAPIEnd(*papi);
-	TessBaseAPIDelete(*papi);
-	*papi = NULL;
+    if (!*papi)
+        return;
+    TessBaseAPIEnd(*papi);
+    TessBaseAPIDelete(*papi);
+    *papi = NULL;
 }
 
 /* A new handle for langs, or NULL when its traineddata cannot load. */
 static TessBaseAPI *
 start_api(const char *datapath, const char *langs, int legacy)
 {
-	TessBaseAPI *api = TessBaseAPICreate();
+    TessBaseAPI *api = TessBaseAPICreate();
 
-	if (!api)
-		return NULL;
-	quiet(api);
-	if ((legacy ? TessBaseAPIInit2(api, datapath, langs,
-				       OEM_TESSERACT_ONLY)
-		    : TessBaseAPIInit3(api, datapath, langs)) != 0) {
-		end_api(&api);
-		return NULL;
-	}
-	quiet(api);
-	return api;
+    if (!api)
+        return NULL;
+    quiet(api);
+    if ((legacy ? TessBaseAPIInit2(api, datapath, langs, OEM_TESSERACT_ONLY)
+                : TessBaseAPIInit3(api, datapath, langs)) != 0) {
+        end_api(&api);
+        return NULL;
+    }
+    quiet(api);
+    return api;
 }
 
 /*
@@ -71,83 +70,82 @@ start_api(const char *datapath, const char *langs, int legacy)
 static void
 han_languages(const char *langs, char *out, size_t n)
 {
-	size_t used = 0;
-	int other = 0;
-	const char *p = langs;
+    size_t used = 0;
+    int other = 0;
+    const char *p = langs;
 
-	out[0] = '\0';
-	while (*p) {
-		size_t len = strcspn(p, "+");
+    out[0] = '\0';
+    while (*p) {
+        size_t len = strcspn(p, "+");
 
-		if (len > 4 && !strncmp(p, "chi_", 4) && used + len + 2 < n) {
-			if (used)
-				out[used++] = '+';
-			memcpy(out + used, p, len);
-			used += len;
-			out[used] = '\0';
-		} else if (len) {
-			other = 1;
-		}
-		p += len;
-		if (*p == '+')
-			p++;
-	}
-	if (!other)
-		out[0] = '\0';
+        if (len > 4 && !strncmp(p, "chi_", 4) && used + len + 2 < n) {
+            if (used)
+                out[used++] = '+';
+            memcpy(out + used, p, len);
+            used += len;
+            out[used] = '\0';
+        } else if (len) {
+            other = 1;
+        }
+        p += len;
+        if (*p == '+')
+            p++;
+    }
+    if (!other)
+        out[0] = '\0';
 }
 
 struct ocr_engine *
 ocr_engine_new(const char *datapath, const char *langs, struct mr_err *err)
 {
-	struct ocr_engine *e = calloc(1, sizeof(*e));
-	char han[64];
+    struct ocr_engine *e = calloc(1, sizeof(*e));
+    char han[64];
 
-	if (!langs || !*langs)
-		langs = OCR_DEFAULT_LANGS;
-	if (!e) {
-		mr_fail(err, MR_ENOMEM, _("out of memory"));
-		return NULL;
-	}
-	e->api = start_api(datapath, langs, 0);
-	if (!e->api) {
-		mr_fail(err, MR_EOCR,
-			_("cannot start OCR for languages '%s': traineddata "
-			  "missing (install tesseract-ocr-<lang>)"),
-			langs);
-		goto fail;
-	}
-	han_languages(langs, han, sizeof(han));
-	if (han[0] && !(e->han = start_api(datapath, han, 0))) {
-		mr_fail(err, MR_EOCR, _("cannot start OCR for languages '%s'"),
-			han);
-		goto fail;
-	}
-	e->osd = start_api(datapath, "osd", 1);
-	if (!e->osd) {
-		mr_fail(err, MR_EOCR,
-			_("cannot start orientation detection: osd.traineddata "
-			  "missing (install tesseract-ocr-osd)"));
-		goto fail;
-	}
-	return e;
+    if (!langs || !*langs)
+        langs = OCR_DEFAULT_LANGS;
+    if (!e) {
+        mr_fail(err, MR_ENOMEM, _("out of memory"));
+        return NULL;
+    }
+    e->api = start_api(datapath, langs, 0);
+    if (!e->api) {
+        mr_fail(err, MR_EOCR,
+                _("cannot start OCR for languages '%s': traineddata "
+                  "missing (install tesseract-ocr-<lang>)"),
+                langs);
+        goto fail;
+    }
+    han_languages(langs, han, sizeof(han));
+    if (han[0] && !(e->han = start_api(datapath, han, 0))) {
+        mr_fail(err, MR_EOCR, _("cannot start OCR for languages '%s'"), han);
+        goto fail;
+    }
+    e->osd = start_api(datapath, "osd", 1);
+    if (!e->osd) {
+        mr_fail(err, MR_EOCR,
+                _("cannot start orientation detection: osd.traineddata "
+                  "missing (install tesseract-ocr-osd)"));
+        goto fail;
+    }
+    return e;
 fail:
-	ocr_engine_destroy(&e);
-	return NULL;
+    ocr_engine_destroy(&e);
+    return NULL;
 }
 
 void
 ocr_engine_destroy(struct ocr_engine **pe)
 {
-	struct ocr_engine *e;
+    struct ocr_engine *e;
 
-	if (!pe || !*pe)
-		return;
-	e = *pe;
-	end_api(&e->api);
-	end_api(&e->han);
-	end_api(&e->osd);
-	free(e);
-	*pe = NULL;
+    if (!pe || !*pe)
+        return;
+    e = *pe;
+    end_api(&e->api);
+    end_api(&e->han);
+    end_api(&e->osd);
+    free(e);
+    *pe = NULL;
 }
 
 /*
@@ -159,93 +157,91 @@ static PIX *
 orient(struct ocr_engine *e, PIX *gray, int dpi, struct mr_page *page,
        int *prot)
 {
-	int deg = 0;
-	float conf = 0.0f, sconf = 0.0f;
-	const char *script = NULL;
+    int deg = 0;
+    float conf = 0.0f, sconf = 0.0f;
+    const char *script = NULL;
 
-	*prot = 0;
-	TessBaseAPISetImage2(e->osd, gray);
-	TessBaseAPISetSourceResolution(e->osd, dpi);
-	if (TessBaseAPIDetectOrientationScript(e->osd, &deg, &conf, &script,
-					       &sconf)) {
-		if (script)
-			snprintf(page->script, sizeof(page->script), "%s",
-				 script);
-		if (conf >= OCR_MIN_OSD_CONF && deg % 90 == 0)
-			*prot = (360 - deg) % 360;
-	}
-	TessBaseAPIClear(e->osd);
-	mr_log(MR_LOG_DEBUG, "orientation %d (confidence %.2f), script %s",
-	       deg, conf, page->script);
-	return pixRotateOrth(gray, *prot / 90);
+    *prot = 0;
+    TessBaseAPISetImage2(e->osd, gray);
+    TessBaseAPISetSourceResolution(e->osd, dpi);
+    if (TessBaseAPIDetectOrientationScript(e->osd, &deg, &conf, &script,
+                                           &sconf)) {
+        if (script)
+            snprintf(page->script, sizeof(page->script), "%s", script);
+        if (conf >= OCR_MIN_OSD_CONF && deg % 90 == 0)
+            *prot = (360 - deg) % 360;
+    }
+    TessBaseAPIClear(e->osd);
+    mr_log(MR_LOG_DEBUG, "orientation %d (confidence %.2f), script %s", deg,
+           conf, page->script);
+    return pixRotateOrth(gray, *prot / 90);
 }
 
 /* "chi_sim" -> "zh", "eng" -> "en"; others as Tesseract names them. */
 static const char *
 short_language(const char *lang)
 {
-	if (!strncmp(lang, "chi_", 4))
-		return "zh";
-	if (!strcmp(lang, "eng"))
-		return "en";
-	return lang;
+    if (!strncmp(lang, "chi_", 4))
+        return "zh";
+    if (!strcmp(lang, "eng"))
+        return "en";
+    return lang;
 }
 
 /* Characters recognised per language, to name the page's language. */
 struct lang_tally {
-	char name[16];
-	long chars;
+    char name[16];
+    long chars;
 };
 #define OCR_MAX_LANGS 8
 
 static void
 tally_language(struct lang_tally *t, const char *lang, long chars)
 {
-	int i;
+    int i;
 
-	for (i = 0; i < OCR_MAX_LANGS && t[i].name[0]; i++)
-		if (!strcmp(t[i].name, lang))
-			break;
-	if (i == OCR_MAX_LANGS)
-		return;
-	if (!t[i].name[0])
-		snprintf(t[i].name, sizeof(t[i].name), "%s", lang);
-	t[i].chars += chars;
+    for (i = 0; i < OCR_MAX_LANGS && t[i].name[0]; i++)
+        if (!strcmp(t[i].name, lang))
+            break;
+    if (i == OCR_MAX_LANGS)
+        return;
+    if (!t[i].name[0])
+        snprintf(t[i].name, sizeof(t[i].name), "%s", lang);
+    t[i].chars += chars;
 }
 
 /* Append a copy of word text t with its box and confidence to page. */
 static int
 add_word(TessResultIterator *ri, const char *t, size_t *pcap,
-	 struct mr_page *page, struct mr_err *err)
+         struct mr_page *page, struct mr_err *err)
 {
-	TessPageIterator *pi = TessResultIteratorGetPageIterator(ri);
-	struct mr_word *w;
-	int l, tp, r, b;
+    TessPageIterator *pi = TessResultIteratorGetPageIterator(ri);
+    struct mr_word *w;
+    int l, tp, r, b;
 
-	if (page->nwords == *pcap) {
-		size_t ncap = *pcap ? 2 * *pcap : 256;
-		struct mr_word *grown =
-			realloc(page->words, ncap * sizeof(*grown));
+    if (page->nwords == *pcap) {
+        size_t ncap = *pcap ? 2 * *pcap : 256;
+        struct mr_word *grown = realloc(page->words, ncap * sizeof(*grown));
 
-		if (!grown)
-			return mr_fail(err, MR_ENOMEM, _("out of memory"));
-		page->words = grown;
-		*pcap = ncap;
-	}
-	w = &page->words[page->nwords];
-	memset(w, 0, sizeof(*w));
-	w->text = mr_strdup(t, err);
-	if (!w->text)
-		return MR_ENOMEM;
-	page->nwords++;
-	if (TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &tp, &r, &b)) {
-		w->x = l;
-		w->y = tp;
-		w->w = r - l;
-		w->h = b - tp;
-	}
-	w->conf = (int)(TessResultIteratorConfidence(ri, RIL_WORD) + 0.5f);
-	return 0;
+        if (!grown)
+            return mr_fail(err, MR_ENOMEM, _("out of memory"));
+        page->words = grown;
+        *pcap = ncap;
+    }
+    w = &page->words[page->nwords];
+    memset(w, 0, sizeof(*w));
+    w->text = mr_strdup(t, err);
+    if (!w->text)
+        return MR_ENOMEM;
+    page->nwords++;
+    if (TessPageIteratorBoundingBox(pi, RIL_WORD, &l, &tp, &r, &b)) {
+        w->x = l;
+        w->y = tp;
+        w->w = r - l;
+        w->h = b - tp;
+    }
+    w->conf = (int)(TessResultIteratorConfidence(ri, RIL_WORD) + 0.5f);
+    return 0;
 }
 
 /*
@@ -255,34 +251,34 @@ add_word(TessResultIterator *ri, const char *t, size_t *pcap,
 static int
 collect_words(TessBaseAPI *api, struct mr_page *page, struct mr_err *err)
 {
-	TessResultIterator *ri = TessBaseAPIGetIterator(api);
-	struct lang_tally tally[OCR_MAX_LANGS];
-	size_t cap = 0;
-	int rc = 0, best = -1;
+    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    struct lang_tally tally[OCR_MAX_LANGS];
+    size_t cap = 0;
+    int rc = 0, best = -1;
 
-	if (!ri)
-		return 0; /* nothing was recognised */
-	memset(tally, 0, sizeof(tally));
-	do {
-		char *t = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
-		const char *lang;
+    if (!ri)
+        return 0; /* nothing was recognised */
+    memset(tally, 0, sizeof(tally));
+    do {
+        char *t = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
+        const char *lang;
 
-		if (!t)
-			continue;
-		rc = add_word(ri, t, &cap, page, err);
-		lang = TessResultIteratorWordRecognitionLanguage(ri);
-		if (!rc && lang)
-			tally_language(tally, lang, (long)strlen(t));
-		TessDeleteText(t);
-	} while (!rc && TessResultIteratorNext(ri, RIL_WORD));
-	for (int i = 0; i < OCR_MAX_LANGS && tally[i].name[0]; i++)
-		if (best < 0 || tally[i].chars > tally[best].chars)
-			best = i;
-	if (best >= 0)
-		snprintf(page->language, sizeof(page->language), "%s",
-			 short_language(tally[best].name));
-	TessResultIteratorDelete(ri);
-	return rc;
+        if (!t)
+            continue;
+        rc = add_word(ri, t, &cap, page, err);
+        lang = TessResultIteratorWordRecognitionLanguage(ri);
+        if (!rc && lang)
+            tally_language(tally, lang, (long)strlen(t));
+        TessDeleteText(t);
+    } while (!rc && TessResultIteratorNext(ri, RIL_WORD));
+    for (int i = 0; i < OCR_MAX_LANGS && tally[i].name[0]; i++)
+        if (best < 0 || tally[i].chars > tally[best].chars)
+            best = i;
+    if (best >= 0)
+        snprintf(page->language, sizeof(page->language), "%s",
+                 short_language(tally[best].name));
+    TessResultIteratorDelete(ri);
+    return rc;
 }
 
 /*
@@ -291,80 +287,80 @@ collect_words(TessBaseAPI *api, struct mr_page *page, struct mr_err *err)
  */
 static int
 recognise(struct ocr_engine *e, PIX *pix, int dpi, struct mr_page *page,
-	  struct mr_err *err)
+          struct mr_err *err)
 {
-	ETEXT_DESC *monitor = TessMonitorCreate();
-	TessBaseAPI *api = e->api;
-	char *text = NULL;
-	int rc = 0;
+    ETEXT_DESC *monitor = TessMonitorCreate();
+    TessBaseAPI *api = e->api;
+    char *text = NULL;
+    int rc = 0;
 
-	if (e->han && !strcmp(page->script, "Han"))
-		api = e->han;
+    if (e->han && !strcmp(page->script, "Han"))
+        api = e->han;
 
-	if (!monitor)
-		return mr_fail(err, MR_ENOMEM, _("out of memory"));
-	TessMonitorSetDeadlineMSecs(monitor, OCR_DEADLINE_MS);
-	TessBaseAPISetImage2(api, pix);
-	TessBaseAPISetSourceResolution(api, dpi);
-	if (TessBaseAPIRecognize(api, monitor) != 0) {
-		rc = mr_fail(err, MR_EOCR, _("text recognition failed"));
-		goto out;
-	}
-	text = TessBaseAPIGetUTF8Text(api);
-	page->text = mr_strdup(text ? text : "", err);
-	if (!page->text) {
-		rc = MR_ENOMEM;
-		goto out;
-	}
-	ocr_text_tidy(page->text);
-	page->ocr_conf = TessBaseAPIMeanTextConf(api);
-	if (page->ocr_conf < 0)
-		page->ocr_conf = 0;
-	rc = collect_words(api, page, err);
+    if (!monitor)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    TessMonitorSetDeadlineMSecs(monitor, OCR_DEADLINE_MS);
+    TessBaseAPISetImage2(api, pix);
+    TessBaseAPISetSourceResolution(api, dpi);
+    if (TessBaseAPIRecognize(api, monitor) != 0) {
+        rc = mr_fail(err, MR_EOCR, _("text recognition failed"));
+        goto out;
+    }
+    text = TessBaseAPIGetUTF8Text(api);
+    page->text = mr_strdup(text ? text : "", err);
+    if (!page->text) {
+        rc = MR_ENOMEM;
+        goto out;
+    }
+    ocr_text_tidy(page->text);
+    page->ocr_conf = TessBaseAPIMeanTextConf(api);
+    if (page->ocr_conf < 0)
+        page->ocr_conf = 0;
+    rc = collect_words(api, page, err);
 out:
-	if (text)
-		TessDeleteText(text);
-	TessBaseAPIClear(api);
-	TessMonitorDelete(monitor);
-	return rc;
+    if (text)
+        TessDeleteText(text);
+    TessBaseAPIClear(api);
+    TessMonitorDelete(monitor);
+    return rc;
 }
 
 int
 ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
-	 struct mr_err *err)
+         struct mr_err *err)
 {
-	PIX *gray = NULL, *upright = NULL, *straight = NULL;
-	int dpi = ocr_effective_dpi(pix), rc = 0;
+    PIX *gray = NULL, *upright = NULL, *straight = NULL;
+    int dpi = ocr_effective_dpi(pix), rc = 0;
 
-	page->width = pixGetWidth(pix);
-	page->height = pixGetHeight(pix);
-	page->depth = pixGetDepth(pix);
-	page->dpi = pixGetXRes(pix);
-	gray = ocr_prep_gray(pix);
-	if (!gray) {
-		rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
-		goto out;
-	}
-	if (ocr_prep_is_blank(gray, dpi)) {
-		page->flags |= MR_PAGE_BLANK;
-		goto out;
-	}
-	upright = orient(e, gray, dpi, page, &page->rotation);
-	if (upright)
-		straight = ocr_prep_deskew(upright, &page->skew);
-	if (!straight) {
-		rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
-		goto out;
-	}
-	rc = recognise(e, straight, dpi, page, err);
+    page->width = pixGetWidth(pix);
+    page->height = pixGetHeight(pix);
+    page->depth = pixGetDepth(pix);
+    page->dpi = pixGetXRes(pix);
+    gray = ocr_prep_gray(pix);
+    if (!gray) {
+        rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+        goto out;
+    }
+    if (ocr_prep_is_blank(gray, dpi)) {
+        page->flags |= MR_PAGE_BLANK;
+        goto out;
+    }
+    upright = orient(e, gray, dpi, page, &page->rotation);
+    if (upright)
+        straight = ocr_prep_deskew(upright, &page->skew);
+    if (!straight) {
+        rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+        goto out;
+    }
+    rc = recognise(e, straight, dpi, page, err);
 out:
-	if (rc) {
-		free(page->text);
-		page->text = NULL;
-		page->ocr_conf = -1;
-	}
-	pixDestroy(&straight);
-	pixDestroy(&upright);
-	pixDestroy(&gray);
-	return rc;
+    if (rc) {
+        free(page->text);
+        page->text = NULL;
+        page->ocr_conf = -1;
+    }
+    pixDestroy(&straight);
+    pixDestroy(&upright);
+    pixDestroy(&gray);
+    return rc;
 }

@@ -15,83 +15,83 @@ volatile int mr_interrupted;
 static void
 usage(FILE *to)
 {
-	fputs(_("usage: mailroom [--archive DIR] [-v|-q] COMMAND [ARGS]\n"
-		"\n"
-		"commands:\n"
-		"  import [--lang LANGS] PATH...  archive and OCR image files "
-		"or folders\n"
-		"  letters [--format jsonl|table] list the archived letters\n"
-		"  show CODE                      a letter's details and text\n"
-		"  search TEXT                    find pages containing TEXT\n"
-		"  page ID --out FILE             write an archived page image\n"
-		"\n"
-		"The archive is DIR, else $MAILROOM_ARCHIVE, else "
-		"./mailroom-data.\n"),
-	      to);
+    fputs(_("usage: mailroom [--archive DIR] [-v|-q] COMMAND [ARGS]\n"
+            "\n"
+            "commands:\n"
+            "  import [--lang LANGS] PATH...  archive and OCR image files "
+            "or folders\n"
+            "  letters [--format jsonl|table] list the archived letters\n"
+            "  show CODE                      a letter's details and text\n"
+            "  search TEXT                    find pages containing TEXT\n"
+            "  page ID --out FILE             write an archived page image\n"
+            "\n"
+            "The archive is DIR, else $MAILROOM_ARCHIVE, else "
+            "./mailroom-data.\n"),
+          to);
 }
 
 int
 mr_exit_code(int code)
 {
-	switch (code) {
-	case MR_OK:
-		return MR_EXIT_OK;
-	case MR_ENOTFOUND:
-		return MR_EXIT_NOINPUT;
-	case MR_EINVAL:
-	case MR_EFORMAT:
-		return MR_EXIT_DATAERR;
-	case MR_EIO:
-	case MR_EDB:
-		return MR_EXIT_IOERR;
-	case MR_EJAM:
-	case MR_ENODOCS:
-	case MR_EDEVICE:
-		return MR_EXIT_TEMPFAIL;
-	default:
-		return MR_EXIT_SOFTWARE;
-	}
+    switch (code) {
+    case MR_OK:
+        return MR_EXIT_OK;
+    case MR_ENOTFOUND:
+        return MR_EXIT_NOINPUT;
+    case MR_EINVAL:
+    case MR_EFORMAT:
+        return MR_EXIT_DATAERR;
+    case MR_EIO:
+    case MR_EDB:
+        return MR_EXIT_IOERR;
+    case MR_EJAM:
+    case MR_ENODOCS:
+    case MR_EDEVICE:
+        return MR_EXIT_TEMPFAIL;
+    default:
+        return MR_EXIT_SOFTWARE;
+    }
 }
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	mr_interrupted = 1;
+    (void)sig;
+    mr_interrupted = 1;
 }
 
 static void
 setup(void)
 {
-	struct sigaction sa;
-	const char *dir = getenv("MAILROOM_LOCALEDIR");
+    struct sigaction sa;
+    const char *dir = getenv("MAILROOM_LOCALEDIR");
 
-	setlocale(LC_ALL, "");
-	/* Tesseract and SQLite read numbers the C way. */
-	setlocale(LC_NUMERIC, "C");
-	bindtextdomain("mailroom", dir && *dir ? dir : MR_LOCALEDIR);
-	bind_textdomain_codeset("mailroom", "UTF-8");
-	textdomain("mailroom");
-	mr_library_messages_init();
+    setlocale(LC_ALL, "");
+    /* Tesseract and SQLite read numbers the C way. */
+    setlocale(LC_NUMERIC, "C");
+    bindtextdomain("mailroom", dir && *dir ? dir : MR_LOCALEDIR);
+    bind_textdomain_codeset("mailroom", "UTF-8");
+    textdomain("mailroom");
+    mr_library_messages_init();
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 enum { OPT_ARCHIVE = 256, OPT_LANG, OPT_FORMAT, OPT_OUT, OPT_HELP };
 
 static const struct option options[] = {
-	{ "archive", required_argument, NULL, OPT_ARCHIVE },
-	{ "lang", required_argument, NULL, OPT_LANG },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "out", required_argument, NULL, OPT_OUT },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ NULL, 0, NULL, 0 },
+    {"archive", required_argument, NULL, OPT_ARCHIVE},
+    {"lang", required_argument, NULL, OPT_LANG},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"help", no_argument, NULL, OPT_HELP},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quiet", no_argument, NULL, 'q'},
+    {NULL, 0, NULL, 0},
 };
 
 /*
@@ -101,100 +101,98 @@ static const struct option options[] = {
  * -1 after --help was answered.
  */
 static int
-parse_options(int argc, char **argv, const char *optstring,
-	      struct mr_cli *cli)
+parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
 {
-	int c;
+    int c;
 
-	while ((c = getopt_long(argc, argv, optstring, options, NULL)) != -1) {
-		switch (c) {
-		case OPT_ARCHIVE:
-			cli->archive = optarg;
-			break;
-		case OPT_LANG:
-			cli->langs = optarg;
-			break;
-		case OPT_FORMAT:
-			cli->format = optarg;
-			break;
-		case 'o':
-		case OPT_OUT:
-			cli->out = optarg;
-			break;
-		case 'v':
-			if (mr_log_level < MR_LOG_DEBUG)
-				mr_log_level++;
-			break;
-		case 'q':
-			mr_log_level = MR_LOG_ERROR;
-			break;
-		case OPT_HELP:
-			usage(stdout);
-			return -1;
-		default:
-			return MR_EXIT_USAGE;
-		}
-	}
-	return 0;
+    while ((c = getopt_long(argc, argv, optstring, options, NULL)) != -1) {
+        switch (c) {
+        case OPT_ARCHIVE:
+            cli->archive = optarg;
+            break;
+        case OPT_LANG:
+            cli->langs = optarg;
+            break;
+        case OPT_FORMAT:
+            cli->format = optarg;
+            break;
+        case 'o':
+        case OPT_OUT:
+            cli->out = optarg;
+            break;
+        case 'v':
+            if (mr_log_level < MR_LOG_DEBUG)
+                mr_log_level++;
+            break;
+        case 'q':
+            mr_log_level = MR_LOG_ERROR;
+            break;
+        case OPT_HELP:
+            usage(stdout);
+            return -1;
+        default:
+            return MR_EXIT_USAGE;
+        }
+    }
+    return 0;
 }
 
 /* Check the operand count of a command; says what is wrong. */
 static int
 want_operands(const char *cmd, int have, int min, int max)
 {
-	if (have >= min && (max < 0 || have <= max))
-		return 0;
-	fprintf(stderr, _("mailroom: '%s' takes %s\n"), cmd,
-		min == max ? (min == 1 ? _("one argument")
-				       : _("no arguments"))
-			   : _("one or more paths"));
-	return MR_EXIT_USAGE;
+    if (have >= min && (max < 0 || have <= max))
+        return 0;
+    fprintf(stderr, _("mailroom: '%s' takes %s\n"), cmd,
+            min == max ? (min == 1 ? _("one argument") : _("no arguments"))
+                       : _("one or more paths"));
+    return MR_EXIT_USAGE;
 }
 
 /* Run command cmd with its operands. */
 static int
 dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
 {
-	int rc;
+    int rc;
 
-	if (!strcmp(cmd, "import")) {
-		rc = want_operands(cmd, nargs, 1, -1);
-		return rc ? rc : mr_cmd_import(cli, args, nargs);
-	}
-	if (!strcmp(cmd, "letters")) {
-		if (strcmp(cli->format, "jsonl") && strcmp(cli->format, "table")) {
-			fprintf(stderr,
-				_("mailroom: unknown format '%s' "
-				  "(use jsonl or table)\n"),
-				cli->format);
-			return MR_EXIT_USAGE;
-		}
-		rc = want_operands(cmd, nargs, 0, 0);
-		return rc ? rc : mr_cmd_letters(cli);
-	}
-	if (!strcmp(cmd, "show")) {
-		rc = want_operands(cmd, nargs, 1, 1);
-		return rc ? rc : mr_cmd_show(cli, args[0]);
-	}
-	if (!strcmp(cmd, "search")) {
-		rc = want_operands(cmd, nargs, 1, 1);
-		return rc ? rc : mr_cmd_search(cli, args[0]);
-	}
-	if (!strcmp(cmd, "page")) {
-		if (!cli->out) {
-			fprintf(stderr, _("mailroom: 'page' needs --out FILE\n"));
-			return MR_EXIT_USAGE;
-		}
-		rc = want_operands(cmd, nargs, 1, 1);
-		return rc ? rc : mr_cmd_page(cli, args[0]);
-	}
-	if (!strcmp(cmd, "help")) {
-		usage(stdout);
-		return MR_EXIT_OK;
-	}
-	fprintf(stderr, _("mailroom: unknown command '%s'\n"), cmd);
-	usage(stderr);
-	return MR_EXIT_USAGE;
+    if (!strcmp(cmd, "import")) {
+        rc = want_operands(cmd, nargs, 1, -1);
+        return rc ? rc : mr_cmd_import(cli, args, nargs);
+    }
+    if (!strcmp(cmd, "letters")) {
+        if (strcmp(cli->format, "jsonl") && strcmp(cli->format, "table")) {
+            fprintf(stderr,
+                    _("mailroom: unknown format '%s' "
+                      "(use jsonl or table)\n"),
+                    cli->format);
+            return MR_EXIT_USAGE;
+        }
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_letters(cli);
+    }
+    if (!strcmp(cmd, "show")) {
+        rc = want_operands(cmd, nargs, 1, 1);
+        return rc ? rc : mr_cmd_show(cli, args[0]);
+    }
+    if (!strcmp(cmd, "search")) {
+        rc = want_operands(cmd, nargs, 1, 1);
+        return rc ? rc : mr_cmd_search(cli, args[0]);
+    }
+    if (!strcmp(cmd, "page")) {
+        if (!cli->out) {
+            fprintf(stderr, _("mailroom: 'page' needs --out FILE\n"));
+            return MR_EXIT_USAGE;
+        }
+        rc = want_operands(cmd, nargs, 1, 1);
+        return rc ? rc : mr_cmd_page(cli, args[0]);
+    }
+    if (!strcmp(cmd, "help")) {
+        usage(stdout);
+        return MR_EXIT_OK;
+    }
+    fprintf(stderr, _("mailroom: unknown command '%s'\n"), cmd);
+    usage(stderr);
+    return MR_EXIT_USAGE;
 }
 
 /*
@@ -206,42 +204,42 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
 static void
 limit_ocr_threads(char **argv)
 {
-	if (getenv("OMP_THREAD_LIMIT"))
-		return;
-	if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
-		execv("/proc/self/exe", argv);
+    if (getenv("OMP_THREAD_LIMIT"))
+        return;
+    if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
+        execv("/proc/self/exe", argv);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct mr_cli cli = { 0 };
-	const char *env;
-	char **args;
-	int rc, nargs;
+    struct mr_cli cli = {0};
+    const char *env;
+    char **args;
+    int rc, nargs;
 
-	limit_ocr_threads(argv);
-	setup();
-	cli.format = "jsonl";
-	rc = parse_options(argc, argv, "+vqo:", &cli);
-	if (rc)
-		return rc < 0 ? MR_EXIT_OK : rc;
-	if (optind >= argc) {
-		usage(stderr);
-		return MR_EXIT_USAGE;
-	}
-	/* The command's options may stand anywhere after its name. */
-	args = argv + optind;
-	nargs = argc - optind;
-	optind = 0; /* 0, not 1: glibc then re-reads the optstring */
-	rc = parse_options(nargs, args, "vqo:", &cli);
-	if (rc)
-		return rc < 0 ? MR_EXIT_OK : rc;
+    limit_ocr_threads(argv);
+    setup();
+    cli.format = "jsonl";
+    rc = parse_options(argc, argv, "+vqo:", &cli);
+    if (rc)
+        return rc < 0 ? MR_EXIT_OK : rc;
+    if (optind >= argc) {
+        usage(stderr);
+        return MR_EXIT_USAGE;
+    }
+    /* The command's options may stand anywhere after its name. */
+    args = argv + optind;
+    nargs = argc - optind;
+    optind = 0; /* 0, not 1: glibc then re-reads the optstring */
+    rc = parse_options(nargs, args, "vqo:", &cli);
+    if (rc)
+        return rc < 0 ? MR_EXIT_OK : rc;
 
-	if (!cli.archive) {
-		env = getenv("MAILROOM_ARCHIVE");
-		cli.archive = env && *env ? env : "mailroom-data";
-	}
-	cli.progress = isatty(STDERR_FILENO) && mr_log_level >= MR_LOG_WARN;
-	return dispatch(args[0], &cli, args + optind, nargs - optind);
+    if (!cli.archive) {
+        env = getenv("MAILROOM_ARCHIVE");
+        cli.archive = env && *env ? env : "mailroom-data";
+    }
+    cli.progress = isatty(STDERR_FILENO) && mr_log_level >= MR_LOG_WARN;
+    return dispatch(args[0], &cli, args + optind, nargs - optind);
 }

@@ -18,54 +18,54 @@ static char library_message[256];
 int
 mr_fail(struct mr_err *err, int code, const char *fmt, ...)
 {
-	va_list ap;
+    va_list ap;
 
-	if (!err || err->code)
-		return code;
-	err->code = code;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return code;
+    if (!err || err->code)
+        return code;
+    err->code = code;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 void
 mr_err_clear(struct mr_err *err)
 {
-	if (!err)
-		return;
-	err->code = 0;
-	err->msg[0] = '\0';
+    if (!err)
+        return;
+    err->code = 0;
+    err->msg[0] = '\0';
 }
 
 void
 mr_log_context(const char *fmt, ...)
 {
-	va_list ap;
+    va_list ap;
 
-	if (!fmt) {
-		log_context[0] = '\0';
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(log_context, 200, fmt, ap);
-	va_end(ap);
+    if (!fmt) {
+        log_context[0] = '\0';
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(log_context, 200, fmt, ap);
+    va_end(ap);
 }
 
 void
 mr_log_(enum mr_level lvl, const char *fmt, ...)
 {
-	static const char *const names[] = { N_("error"), N_("warning"),
-					     N_("info"), N_("debug") };
-	va_list ap;
+    static const char *const names[] = {N_("error"), N_("warning"), N_("info"),
+                                        N_("debug")};
+    va_list ap;
 
-	fprintf(stderr, "mailroom: %s: ", _(names[lvl]));
-	if (log_context[0])
-		fprintf(stderr, "%s: ", log_context);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+    fprintf(stderr, "mailroom: %s: ", _(names[lvl]));
+    if (log_context[0])
+        fprintf(stderr, "%s: ", log_context);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
 }
 
 /*
@@ -77,49 +77,49 @@ mr_log_(enum mr_level lvl, const char *fmt, ...)
 static void
 keep_library_message(const char *msg)
 {
-	const char *p = msg;
+    const char *p = msg;
 
-	if (!strncmp(p, "Error in ", 9) && strstr(p, ": "))
-		p = strstr(p, ": ") + 2;
-	mr_log(MR_LOG_DEBUG, "%s", msg);
-	if (library_message[0])
-		return;
-	snprintf(library_message, sizeof(library_message), "%s", p);
-	for (char *c = library_message; *c; c++)
-		if (*c == '\n' || *c == '\r' || *c == '\t')
-			*c = ' ';
-	while (*library_message &&
-	       library_message[strlen(library_message) - 1] == ' ')
-		library_message[strlen(library_message) - 1] = '\0';
+    if (!strncmp(p, "Error in ", 9) && strstr(p, ": "))
+        p = strstr(p, ": ") + 2;
+    mr_log(MR_LOG_DEBUG, "%s", msg);
+    if (library_message[0])
+        return;
+    snprintf(library_message, sizeof(library_message), "%s", p);
+    for (char *c = library_message; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
+    while (*library_message &&
+           library_message[strlen(library_message) - 1] == ' ')
+        library_message[strlen(library_message) - 1] = '\0';
 }
 
 static void
 tiff_message(const char *module, const char *fmt, va_list ap)
 {
-	char msg[256];
-	int n = 0;
+    char msg[256];
+    int n = 0;
 
-	if (module && *module)
-		n = snprintf(msg, sizeof(msg), "%s: ", module);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		n = 0;
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
-	keep_library_message(msg);
+    if (module && *module)
+        n = snprintf(msg, sizeof(msg), "%s: ", module);
+    if (n < 0 || (size_t)n >= sizeof(msg))
+        n = 0;
+    vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+    keep_library_message(msg);
 }
 
 static void
 lept_message(const char *msg)
 {
-	keep_library_message(msg);
+    keep_library_message(msg);
 }
 
 void
 mr_library_messages_init(void)
 {
-	leptSetStderrHandler(lept_message);
-	setMsgSeverity(L_SEVERITY_WARNING);
-	TIFFSetErrorHandler(tiff_message);
-	TIFFSetWarningHandler(NULL);
+    leptSetStderrHandler(lept_message);
+    setMsgSeverity(L_SEVERITY_WARNING);
+    TIFFSetErrorHandler(tiff_message);
+    TIFFSetWarningHandler(NULL);
 }
 
 /* What libraries write straight to stderr, while a capture is on. */
@@ -129,91 +129,91 @@ static int saved_stderr = -1;
 void
 mr_stderr_capture_begin(void)
 {
-	if (capture)
-		return;
-	fflush(stderr);
-	capture = tmpfile();
-	saved_stderr = capture ? dup(STDERR_FILENO) : -1;
-	if (saved_stderr < 0 || dup2(fileno(capture), STDERR_FILENO) < 0) {
-		if (saved_stderr >= 0)
-			close(saved_stderr);
-		if (capture)
-			fclose(capture);
-		capture = NULL;
-		saved_stderr = -1;
-	}
+    if (capture)
+        return;
+    fflush(stderr);
+    capture = tmpfile();
+    saved_stderr = capture ? dup(STDERR_FILENO) : -1;
+    if (saved_stderr < 0 || dup2(fileno(capture), STDERR_FILENO) < 0) {
+        if (saved_stderr >= 0)
+            close(saved_stderr);
+        if (capture)
+            fclose(capture);
+        capture = NULL;
+        saved_stderr = -1;
+    }
 }
 
 void
 mr_stderr_capture_end(void)
 {
-	char line[512], kept[sizeof(library_message)];
+    char line[512], kept[sizeof(library_message)];
 
-	if (!capture)
-		return;
-	fflush(stderr);
-	dup2(saved_stderr, STDERR_FILENO);
-	close(saved_stderr);
-	saved_stderr = -1;
-	rewind(capture);
-	/* A library's own error line says more than its caller's. */
-	memcpy(kept, library_message, sizeof(kept));
-	library_message[0] = '\0';
-	while (fgets(line, sizeof(line), capture)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "mailroom: ", 10))
-			fprintf(stderr, "%s\n", line);
-		else if (strstr(line, "error") || strstr(line, "Error"))
-			keep_library_message(line);
-		else
-			mr_log(MR_LOG_DEBUG, "%s", line);
-	}
-	if (!library_message[0])
-		memcpy(library_message, kept, sizeof(kept));
-	fclose(capture);
-	capture = NULL;
+    if (!capture)
+        return;
+    fflush(stderr);
+    dup2(saved_stderr, STDERR_FILENO);
+    close(saved_stderr);
+    saved_stderr = -1;
+    rewind(capture);
+    /* A library's own error line says more than its caller's. */
+    memcpy(kept, library_message, sizeof(kept));
+    library_message[0] = '\0';
+    while (fgets(line, sizeof(line), capture)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "mailroom: ", 10))
+            fprintf(stderr, "%s\n", line);
+        else if (strstr(line, "error") || strstr(line, "Error"))
+            keep_library_message(line);
+        else
+            mr_log(MR_LOG_DEBUG, "%s", line);
+    }
+    if (!library_message[0])
+        memcpy(library_message, kept, sizeof(kept));
+    fclose(capture);
+    capture = NULL;
 }
 
 const char *
 mr_library_message(void)
 {
-	return library_message;
+    return library_message;
 }
 
 void
 mr_library_message_clear(void)
 {
-	library_message[0] = '\0';
+    library_message[0] = '\0';
 }
 
 void
 mr_page_init(struct mr_page *p)
 {
-	memset(p, 0, sizeof(*p));
-	p->ocr_conf = -1;
+    memset(p, 0, sizeof(*p));
+    p->ocr_conf = -1;
 }
 
 void
 mr_page_release(struct mr_page *p)
 {
-	if (!p)
-		return;
-	free(p->text);
-	for (size_t i = 0; i < p->nwords; i++)
-		free(p->words[i].text);
-	free(p->words);
-	mr_page_init(p);
+    if (!p)
+        return;
+    free(p->text);
+    for (size_t i = 0; i < p->nwords; i++)
+        free(p->words[i].text);
+    free(p->words);
+    mr_page_init(p);
 }
 
 char *
 mr_strdup(const char *s, struct mr_err *err)
 {
-	char *d;
+    char *d;
 
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	if (!d)
-		mr_fail(err, MR_ENOMEM, _("out of memory"));
-	return d;
+    if (!s)
+        return NULL;
+    d = strdup(s);
+    if (!d)
+        mr_fail(err, MR_ENOMEM, _("out of memory"));
+    return d;
 }

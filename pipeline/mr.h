@@ -24,17 +24,17 @@
  * Tesseract's -1) are mapped at the call site and never cross a module.
  */
 enum mr_code {
-	MR_OK = 0,
-	MR_ENOMEM = -1,    /* out of memory */
-	MR_EIO = -2,       /* a file or disk operation failed */
-	MR_EDEVICE = -3,   /* the scanner failed */
-	MR_ENODOCS = -4,   /* the feeder is empty */
-	MR_EJAM = -5,      /* paper jam or cover open */
-	MR_EDB = -6,       /* the archive database failed */
-	MR_EINVAL = -7,    /* bad argument or bad input data */
-	MR_ENOTFOUND = -8, /* no such letter, page or file */
-	MR_EFORMAT = -9,   /* not an image, or an image we cannot read */
-	MR_EOCR = -10,     /* the OCR engine failed */
+    MR_OK = 0,
+    MR_ENOMEM = -1,    /* out of memory */
+    MR_EIO = -2,       /* a file or disk operation failed */
+    MR_EDEVICE = -3,   /* the scanner failed */
+    MR_ENODOCS = -4,   /* the feeder is empty */
+    MR_EJAM = -5,      /* paper jam or cover open */
+    MR_EDB = -6,       /* the archive database failed */
+    MR_EINVAL = -7,    /* bad argument or bad input data */
+    MR_ENOTFOUND = -8, /* no such letter, page or file */
+    MR_EFORMAT = -9,   /* not an image, or an image we cannot read */
+    MR_EOCR = -10,     /* the OCR engine failed */
 };
 
 /*
@@ -42,15 +42,15 @@ enum mr_code {
  * statuses are never passed through as an exit code.
  */
 enum mr_exit {
-	MR_EXIT_OK = 0,
-	MR_EXIT_USAGE = 64,       /* bad command line */
-	MR_EXIT_DATAERR = 65,     /* some input could not be read or archived */
-	MR_EXIT_NOINPUT = 66,     /* an input file, letter or page is missing */
-	MR_EXIT_SOFTWARE = 70,    /* internal error */
-	MR_EXIT_CANTCREAT = 73,   /* cannot create the archive or an output */
-	MR_EXIT_IOERR = 74,       /* read or write error */
-	MR_EXIT_TEMPFAIL = 75,    /* scanner busy or jammed: try again */
-	MR_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C */
+    MR_EXIT_OK = 0,
+    MR_EXIT_USAGE = 64,       /* bad command line */
+    MR_EXIT_DATAERR = 65,     /* some input could not be read or archived */
+    MR_EXIT_NOINPUT = 66,     /* an input file, letter or page is missing */
+    MR_EXIT_SOFTWARE = 70,    /* internal error */
+    MR_EXIT_CANTCREAT = 73,   /* cannot create the archive or an output */
+    MR_EXIT_IOERR = 74,       /* read or write error */
+    MR_EXIT_TEMPFAIL = 75,    /* scanner busy or jammed: try again */
+    MR_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C */
 };
 
 /*
@@ -59,11 +59,14 @@ enum mr_exit {
  * can be chained and the message of the first failure reported.
  */
 struct mr_err {
-	int code;
-	char msg[256];
+    int code;
+    char msg[256];
 };
 
-#define MR_ERR_INIT { 0, "" }
+#define MR_ERR_INIT                                                            \
+    {                                                                          \
+        0, ""                                                                  \
+    }
 
 /*
  * Record an error in err unless one is already there; returns code so a
@@ -71,7 +74,7 @@ struct mr_err {
  * lower-case line without a full stop, subject in quotes.  err may be NULL.
  */
 int mr_fail(struct mr_err *err, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Forget a recorded error so the struct can be reused.  Cannot fail. */
 void mr_err_clear(struct mr_err *err);
@@ -96,12 +99,12 @@ enum mr_level { MR_LOG_ERROR, MR_LOG_WARN, MR_LOG_INFO, MR_LOG_DEBUG };
 extern enum mr_level mr_log_level;
 
 void mr_log_(enum mr_level lvl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-#define mr_log(lvl, ...)                                                      \
-	do {                                                                  \
-		if ((lvl) <= mr_log_level)                                    \
-			mr_log_(lvl, __VA_ARGS__);                            \
-	} while (0)
+    __attribute__((format(printf, 2, 3)));
+#define mr_log(lvl, ...)                                                       \
+    do {                                                                       \
+        if ((lvl) <= mr_log_level)                                             \
+            mr_log_(lvl, __VA_ARGS__);                                         \
+    } while (0)
 
 /*
  * Set the context printed before each log line; NULL clears it.  The
@@ -136,14 +139,14 @@ void mr_stderr_capture_end(void);
 
 /* Flags of a page. */
 enum mr_page_flags {
-	MR_PAGE_BLANK = 1 << 0 /* no content: archived, not OCR'd */
+    MR_PAGE_BLANK = 1 << 0 /* no content: archived, not OCR'd */
 };
 
 /* One recognised word and its box in the upright, deskewed page. */
 struct mr_word {
-	int x, y, w, h;
-	int conf; /* 0..100 */
-	char *text; /* UTF-8, malloc'd */
+    int x, y, w, h;
+    int conf;   /* 0..100 */
+    char *text; /* UTF-8, malloc'd */
 };
 
 /*
@@ -152,19 +155,19 @@ struct mr_word {
  * owned by the record and freed by mr_page_release().
  */
 struct mr_page {
-	int seq;            /* 1-based page number in its source file */
-	int width, height;  /* of the page as delivered */
-	int depth;          /* bits per pixel as delivered: 1, 8, 16, 32 ... */
-	int dpi;            /* resolution as delivered, 0 when unknown */
-	unsigned flags;     /* enum mr_page_flags */
-	int rotation;       /* 0, 90, 180, 270: degrees turned clockwise */
-	float skew;         /* degrees of skew that were corrected */
-	char *text;         /* OCR text, NULL when not OCR'd */
-	int ocr_conf;       /* mean word confidence 0..100, -1 when not OCR'd */
-	char language[8];   /* "zh", "en" or "" when unknown */
-	char script[16];    /* script found by orientation detection, or "" */
-	struct mr_word *words;
-	size_t nwords;
+    int seq;           /* 1-based page number in its source file */
+    int width, height; /* of the page as delivered */
+    int depth;         /* bits per pixel as delivered: 1, 8, 16, 32 ... */
+    int dpi;           /* resolution as delivered, 0 when unknown */
+    unsigned flags;    /* enum mr_page_flags */
+    int rotation;      /* 0, 90, 180, 270: degrees turned clockwise */
+    float skew;        /* degrees of skew that were corrected */
+    char *text;        /* OCR text, NULL when not OCR'd */
+    int ocr_conf;      /* mean word confidence 0..100, -1 when not OCR'd */
+    char language[8];  /* "zh", "en" or "" when unknown */
+    char script[16];   /* script found by orientation detection, or "" */
+    struct mr_word *words;
+    size_t nwords;
 };
 
 /* Prepare a caller-allocated record: all zero, ocr_conf -1.  Cannot fail. */

@@ -20,82 +20,82 @@
 static struct arc *
 open_archive(const struct mr_cli *cli, int *prc)
 {
-	struct mr_err err = MR_ERR_INIT;
-	struct arc *a = NULL;
-	char index[4096];
-	struct stat st;
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a = NULL;
+    char index[4096];
+    struct stat st;
 
-	*prc = MR_EXIT_OK;
-	snprintf(index, sizeof(index), "%s/index.sqlite", cli->archive);
-	if (stat(index, &st)) {
-		mr_log(MR_LOG_ERROR,
-		       _("no archive in '%s' (import letters first, or give "
-			 "--archive DIR)"),
-		       cli->archive);
-		*prc = MR_EXIT_NOINPUT;
-		return NULL;
-	}
-	a = arc_open(cli->archive, &err);
-	if (!a) {
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-		*prc = MR_EXIT_CANTCREAT;
-	}
-	return a;
+    *prc = MR_EXIT_OK;
+    snprintf(index, sizeof(index), "%s/index.sqlite", cli->archive);
+    if (stat(index, &st)) {
+        mr_log(MR_LOG_ERROR,
+               _("no archive in '%s' (import letters first, or give "
+                 "--archive DIR)"),
+               cli->archive);
+        *prc = MR_EXIT_NOINPUT;
+        return NULL;
+    }
+    a = arc_open(cli->archive, &err);
+    if (!a) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        *prc = MR_EXIT_CANTCREAT;
+    }
+    return a;
 }
 
 static json_t *
 json_string_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+    return s ? json_string(s) : json_null();
 }
 
 /* One letter as the JSON object of `letters --format jsonl`. */
 static json_t *
 letter_json(const struct arc_letter *l)
 {
-	json_t *o = json_object(), *pages = json_array();
+    json_t *o = json_object(), *pages = json_array();
 
-	if (!o || !pages) {
-		json_decref(o);
-		json_decref(pages);
-		return NULL;
-	}
-	for (size_t i = 0; i < l->npages; i++)
-		json_array_append_new(pages, json_integer(l->pages[i]));
-	json_object_set_new(o, "tracking_code", json_string(l->code));
-	json_object_set_new(o, "source", json_string_or_null(l->source));
-	json_object_set_new(o, "first_page", json_integer(l->first_page));
-	json_object_set_new(o, "page_count", json_integer(l->page_count));
-	json_object_set_new(o, "pages", pages);
-	json_object_set_new(o, "language", json_string_or_null(l->language));
-	json_object_set_new(o, "text", json_string_or_null(l->text));
-	/* Decided by stages still to come (validity, writer, routing...). */
-	json_object_set_new(o, "valid", json_null());
-	json_object_set_new(o, "validity_reason", json_null());
-	json_object_set_new(o, "writer", json_null());
-	json_object_set_new(o, "mailbox", json_null());
-	json_object_set_new(o, "department", json_null());
-	json_object_set_new(o, "repeat", json_null());
-	json_object_set_new(o, "repeat_of", json_null());
-	json_object_set_new(o, "risk", json_null());
-	json_object_set_new(o, "confidence", json_null());
-	json_object_set_new(o, "review", json_null());
-	return o;
+    if (!o || !pages) {
+        json_decref(o);
+        json_decref(pages);
+        return NULL;
+    }
+    for (size_t i = 0; i < l->npages; i++)
+        json_array_append_new(pages, json_integer(l->pages[i]));
+    json_object_set_new(o, "tracking_code", json_string(l->code));
+    json_object_set_new(o, "source", json_string_or_null(l->source));
+    json_object_set_new(o, "first_page", json_integer(l->first_page));
+    json_object_set_new(o, "page_count", json_integer(l->page_count));
+    json_object_set_new(o, "pages", pages);
+    json_object_set_new(o, "language", json_string_or_null(l->language));
+    json_object_set_new(o, "text", json_string_or_null(l->text));
+    /* Decided by stages still to come (validity, writer, routing...). */
+    json_object_set_new(o, "valid", json_null());
+    json_object_set_new(o, "validity_reason", json_null());
+    json_object_set_new(o, "writer", json_null());
+    json_object_set_new(o, "mailbox", json_null());
+    json_object_set_new(o, "department", json_null());
+    json_object_set_new(o, "repeat", json_null());
+    json_object_set_new(o, "repeat_of", json_null());
+    json_object_set_new(o, "risk", json_null());
+    json_object_set_new(o, "confidence", json_null());
+    json_object_set_new(o, "review", json_null());
+    return o;
 }
 
 static int
 print_jsonl(const struct arc_letter *l, void *ctx)
 {
-	json_t *o = letter_json(l);
-	char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_t *o = letter_json(l);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
 
-	(void)ctx;
-	json_decref(o);
-	if (!s)
-		return MR_ENOMEM;
-	puts(s);
-	free(s);
-	return 0;
+    (void)ctx;
+    json_decref(o);
+    if (!s)
+        return MR_ENOMEM;
+    puts(s);
+    free(s);
+    return 0;
 }
 
 /*
@@ -106,173 +106,173 @@ print_jsonl(const struct arc_letter *l, void *ctx)
 static void
 print_cols(const char *s, int cols)
 {
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
-	int used = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
+    int used = 0;
 
-	while (*p) {
-		utf8proc_int32_t c;
-		utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
-		int w;
+    while (*p) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+        int w;
 
-		if (n <= 0)
-			break;
-		if (c < 0x20 || c == 0x7f) {
-			if (used + 1 > cols)
-				break;
-			fputc(' ', stdout);
-			used++;
-			p += n;
-			continue;
-		}
-		w = utf8proc_charwidth(c);
-		if (used + w > cols)
-			break;
-		fwrite(p, 1, (size_t)n, stdout);
-		used += w;
-		p += n;
-	}
-	while (used++ < cols)
-		fputc(' ', stdout);
+        if (n <= 0)
+            break;
+        if (c < 0x20 || c == 0x7f) {
+            if (used + 1 > cols)
+                break;
+            fputc(' ', stdout);
+            used++;
+            p += n;
+            continue;
+        }
+        w = utf8proc_charwidth(c);
+        if (used + w > cols)
+            break;
+        fwrite(p, 1, (size_t)n, stdout);
+        used += w;
+        p += n;
+    }
+    while (used++ < cols)
+        fputc(' ', stdout);
 }
 
 /* The text of a letter from its first non-blank line on. */
 static const char *
 text_start(const char *t)
 {
-	if (!t)
-		return "";
-	while (*t == '\n' || *t == ' ' || *t == '\f')
-		t++;
-	return t;
+    if (!t)
+        return "";
+    while (*t == '\n' || *t == ' ' || *t == '\f')
+        t++;
+    return t;
 }
 
 static int
 print_row(const struct arc_letter *l, void *ctx)
 {
-	(void)ctx;
-	print_cols(l->code, 10);
-	printf("%5d  ", l->page_count);
-	print_cols(l->language ? l->language : "-", 5);
-	print_cols(l->archived, 21);
-	print_cols(l->source, 30);
-	fputs("  ", stdout);
-	print_cols(text_start(l->text), 40);
-	fputc('\n', stdout);
-	return 0;
+    (void)ctx;
+    print_cols(l->code, 10);
+    printf("%5d  ", l->page_count);
+    print_cols(l->language ? l->language : "-", 5);
+    print_cols(l->archived, 21);
+    print_cols(l->source, 30);
+    fputs("  ", stdout);
+    print_cols(text_start(l->text), 40);
+    fputc('\n', stdout);
+    return 0;
 }
 
 int
 mr_cmd_letters(const struct mr_cli *cli)
 {
-	struct mr_err err = MR_ERR_INIT;
-	int table = !strcmp(cli->format, "table"), rc;
-	struct arc *a = open_archive(cli, &rc);
+    struct mr_err err = MR_ERR_INIT;
+    int table = !strcmp(cli->format, "table"), rc;
+    struct arc *a = open_archive(cli, &rc);
 
-	if (!a)
-		return rc;
-	if (table) {
-		print_cols(_("CODE"), 10);
-		print_cols(_("PAGES"), 7);
-		print_cols(_("LANG"), 5);
-		print_cols(_("ARCHIVED (UTC)"), 21);
-		print_cols(_("SOURCE"), 32);
-		print_cols(_("TEXT"), 40);
-		fputc('\n', stdout);
-	}
-	rc = arc_letter_each(a, table ? print_row : print_jsonl, NULL, &err);
-	if (rc == MR_ENOMEM && !err.code)
-		mr_fail(&err, rc, _("out of memory"));
-	if (rc)
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-	arc_close(&a);
-	return mr_exit_code(rc);
+    if (!a)
+        return rc;
+    if (table) {
+        print_cols(_("CODE"), 10);
+        print_cols(_("PAGES"), 7);
+        print_cols(_("LANG"), 5);
+        print_cols(_("ARCHIVED (UTC)"), 21);
+        print_cols(_("SOURCE"), 32);
+        print_cols(_("TEXT"), 40);
+        fputc('\n', stdout);
+    }
+    rc = arc_letter_each(a, table ? print_row : print_jsonl, NULL, &err);
+    if (rc == MR_ENOMEM && !err.code)
+        mr_fail(&err, rc, _("out of memory"));
+    if (rc)
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+    arc_close(&a);
+    return mr_exit_code(rc);
 }
 
 int
 mr_cmd_show(const struct mr_cli *cli, const char *code)
 {
-	struct mr_err err = MR_ERR_INIT;
-	struct arc_letter l;
-	int rc;
-	struct arc *a = open_archive(cli, &rc);
+    struct mr_err err = MR_ERR_INIT;
+    struct arc_letter l;
+    int rc;
+    struct arc *a = open_archive(cli, &rc);
 
-	memset(&l, 0, sizeof(l));
-	if (!a)
-		return rc;
-	rc = arc_letter_get(a, code, &l, &err);
-	if (rc) {
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-		goto out;
-	}
-	printf(_("tracking code:  %s\n"), l.code);
-	printf(_("source:         %s (pages %d-%d)\n"), l.source,
-	       l.first_page, l.first_page + l.page_count - 1);
-	printf(_("archived:       %s\n"), l.archived);
-	printf(_("language:       %s\n"), l.language ? l.language : "-");
-	printf(_("pages:          %d (%d blank); page ids:"), l.page_count,
-	       l.blank_pages);
-	for (size_t i = 0; i < l.npages; i++)
-		printf(" %lld", (long long)l.pages[i]);
-	fputc('\n', stdout);
-	if (l.ocr_conf >= 0)
-		printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
-	printf("\n%s\n", l.text ? l.text : _("(no text)"));
+    memset(&l, 0, sizeof(l));
+    if (!a)
+        return rc;
+    rc = arc_letter_get(a, code, &l, &err);
+    if (rc) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        goto out;
+    }
+    printf(_("tracking code:  %s\n"), l.code);
+    printf(_("source:         %s (pages %d-%d)\n"), l.source, l.first_page,
+           l.first_page + l.page_count - 1);
+    printf(_("archived:       %s\n"), l.archived);
+    printf(_("language:       %s\n"), l.language ? l.language : "-");
+    printf(_("pages:          %d (%d blank); page ids:"), l.page_count,
+           l.blank_pages);
+    for (size_t i = 0; i < l.npages; i++)
+        printf(" %lld", (long long)l.pages[i]);
+    fputc('\n', stdout);
+    if (l.ocr_conf >= 0)
+        printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
+    printf("\n%s\n", l.text ? l.text : _("(no text)"));
 out:
-	arc_letter_release(&l);
-	arc_close(&a);
-	return mr_exit_code(rc);
+    arc_letter_release(&l);
+    arc_close(&a);
+    return mr_exit_code(rc);
 }
 
 static int
 print_hit(const struct arc_hit *h, void *ctx)
 {
-	(void)ctx;
-	printf("%s\t%lld\t%d\t%s\t%s\n", h->code, (long long)h->page_id,
-	       h->seq, h->source, h->snippet);
-	return 0;
+    (void)ctx;
+    printf("%s\t%lld\t%d\t%s\t%s\n", h->code, (long long)h->page_id, h->seq,
+           h->source, h->snippet);
+    return 0;
 }
 
 int
 mr_cmd_search(const struct mr_cli *cli, const char *text)
 {
-	struct mr_err err = MR_ERR_INIT;
-	int rc, n;
-	struct arc *a = open_archive(cli, &rc);
+    struct mr_err err = MR_ERR_INIT;
+    int rc, n;
+    struct arc *a = open_archive(cli, &rc);
 
-	if (!a)
-		return rc;
-	n = arc_search(a, text, 1000, print_hit, NULL, &err);
-	if (n < 0) {
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-		rc = mr_exit_code(n);
-	} else if (n == 0) {
-		rc = 1; /* like grep: nothing found */
-	}
-	arc_close(&a);
-	return rc;
+    if (!a)
+        return rc;
+    n = arc_search(a, text, 1000, print_hit, NULL, &err);
+    if (n < 0) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = mr_exit_code(n);
+    } else if (n == 0) {
+        rc = 1; /* like grep: nothing found */
+    }
+    arc_close(&a);
+    return rc;
 }
 
 int
 mr_cmd_page(const struct mr_cli *cli, const char *id)
 {
-	struct mr_err err = MR_ERR_INIT;
-	char *end = NULL;
-	long long page_id;
-	int rc;
-	struct arc *a;
+    struct mr_err err = MR_ERR_INIT;
+    char *end = NULL;
+    long long page_id;
+    int rc;
+    struct arc *a;
 
-	errno = 0;
-	page_id = strtoll(id, &end, 10);
-	if (errno || end == id || *end || page_id <= 0) {
-		mr_log(MR_LOG_ERROR, _("'%s' is not a page id"), id);
-		return MR_EXIT_USAGE;
-	}
-	a = open_archive(cli, &rc);
-	if (!a)
-		return rc;
-	rc = arc_page_export(a, page_id, cli->out, &err);
-	if (rc)
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-	arc_close(&a);
-	return mr_exit_code(rc);
+    errno = 0;
+    page_id = strtoll(id, &end, 10);
+    if (errno || end == id || *end || page_id <= 0) {
+        mr_log(MR_LOG_ERROR, _("'%s' is not a page id"), id);
+        return MR_EXIT_USAGE;
+    }
+    a = open_archive(cli, &rc);
+    if (!a)
+        return rc;
+    rc = arc_page_export(a, page_id, cli->out, &err);
+    if (rc)
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+    arc_close(&a);
+    return mr_exit_code(rc);
 }

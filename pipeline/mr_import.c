@@ -23,27 +23,27 @@
 #include <unistd.h>
 
 struct import_totals {
-	int failed, pages, blank, letters;
+    int failed, pages, blank, letters;
 };
 
 /* Progress on a terminal: one line, rewritten in place. */
 static void
 progress(const struct mr_cli *cli, int file, int nfiles, const char *path,
-	 int page, int npages)
+         int page, int npages)
 {
-	if (!cli->progress)
-		return;
-	fprintf(stderr, "\r\033[K");
-	fprintf(stderr, _("importing file %d/%d, page %d/%d: %s"), file,
-		nfiles, page, npages, path);
-	fflush(stderr);
+    if (!cli->progress)
+        return;
+    fprintf(stderr, "\r\033[K");
+    fprintf(stderr, _("importing file %d/%d, page %d/%d: %s"), file, nfiles,
+            page, npages, path);
+    fflush(stderr);
 }
 
 static void
 progress_done(const struct mr_cli *cli)
 {
-	if (cli->progress)
-		fprintf(stderr, "\r\033[K");
+    if (cli->progress)
+        fprintf(stderr, "\r\033[K");
 }
 
 /*
@@ -52,157 +52,156 @@ progress_done(const struct mr_cli *cli)
  */
 static int
 import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-	    const char *path, int fileno_, int nfiles,
-	    struct import_totals *tot, struct mr_err *err)
+            const char *path, int fileno_, int nfiles,
+            struct import_totals *tot, struct mr_err *err)
 {
-	struct scan_file *f = NULL;
-	struct mr_page page;
-	struct cls_tally tally = { 0, 0 };
-	char code[ARC_CODE_SIZE];
-	PIX *pix = NULL;
-	int rc, n = 0, blank = 0;
+    struct scan_file *f = NULL;
+    struct mr_page page;
+    struct cls_tally tally = {0, 0};
+    char code[ARC_CODE_SIZE];
+    PIX *pix = NULL;
+    int rc, n = 0, blank = 0;
 
-	mr_page_init(&page);
-	f = scan_file_open(path, err);
-	if (!f)
-		return err->code;
-	rc = arc_stack_begin(a, path, err);
-	if (rc)
-		goto out;
-	for (;;) {
-		int got;
+    mr_page_init(&page);
+    f = scan_file_open(path, err);
+    if (!f)
+        return err->code;
+    rc = arc_stack_begin(a, path, err);
+    if (rc)
+        goto out;
+    for (;;) {
+        int got;
 
-		if (mr_interrupted) {
-			rc = mr_fail(err, MR_EINVAL, _("interrupted"));
-			goto out;
-		}
-		progress(cli, fileno_, nfiles, path, n + 1,
-			 scan_file_page_count(f));
-		got = scan_file_next(f, &pix, err);
-		if (got < 0) {
-			rc = got;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n++;
-		mr_log_context(_("'%s' page %d"), path, n);
-		page.seq = n;
-		rc = ocr_page(ocr, pix, &page, err);
-		if (!rc)
-			rc = arc_page_add(a, &page, pix, NULL, err);
-		if (rc)
-			goto out;
-		if (page.flags & MR_PAGE_BLANK)
-			blank++;
-		cls_tally_add(&tally, page.text);
-		mr_page_release(&page);
-		pixDestroy(&pix);
-		mr_log_context(NULL);
-	}
-	rc = arc_letter_add(a, 1, n, cls_tally_language(&tally), code, err);
-	if (!rc)
-		rc = arc_stack_commit(a, err);
-	if (rc)
-		goto out;
-	progress_done(cli);
-	printf("%s\t%d\t%s\n", code, n, path);
-	fflush(stdout);
-	tot->pages += n;
-	tot->blank += blank;
-	tot->letters++;
+        if (mr_interrupted) {
+            rc = mr_fail(err, MR_EINVAL, _("interrupted"));
+            goto out;
+        }
+        got = scan_file_next(f, &pix, err);
+        if (got < 0) {
+            rc = got;
+            goto out;
+        }
+        if (got == 0)
+            break;
+        n++;
+        progress(cli, fileno_, nfiles, path, n, scan_file_page_count(f));
+        mr_log_context(_("'%s' page %d"), path, n);
+        page.seq = n;
+        rc = ocr_page(ocr, pix, &page, err);
+        if (!rc)
+            rc = arc_page_add(a, &page, pix, NULL, err);
+        if (rc)
+            goto out;
+        if (page.flags & MR_PAGE_BLANK)
+            blank++;
+        cls_tally_add(&tally, page.text);
+        mr_page_release(&page);
+        pixDestroy(&pix);
+        mr_log_context(NULL);
+    }
+    rc = arc_letter_add(a, 1, n, cls_tally_language(&tally), code, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc)
+        goto out;
+    progress_done(cli);
+    printf("%s\t%d\t%s\n", code, n, path);
+    fflush(stdout);
+    tot->pages += n;
+    tot->blank += blank;
+    tot->letters++;
 out:
-	if (rc)
-		arc_stack_abort(a);
-	mr_log_context(NULL);
-	mr_page_release(&page);
-	pixDestroy(&pix);
-	scan_file_close(&f);
-	return rc;
+    if (rc)
+        arc_stack_abort(a);
+    mr_log_context(NULL);
+    mr_page_release(&page);
+    pixDestroy(&pix);
+    scan_file_close(&f);
+    return rc;
 }
 
 /* Expand the operands; a missing one is reported and counted as failed. */
 static int
 expand_paths(char **paths, int npaths, char ***pfiles, size_t *pnfiles,
-	     struct import_totals *tot)
+             struct import_totals *tot)
 {
-	for (int i = 0; i < npaths; i++) {
-		struct mr_err err = MR_ERR_INIT;
+    for (int i = 0; i < npaths; i++) {
+        struct mr_err err = MR_ERR_INIT;
 
-		if (!scan_path_expand(paths[i], pfiles, pnfiles, &err))
-			continue;
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-		tot->failed++;
-		if (err.code == MR_ENOMEM)
-			return err.code;
-	}
-	return 0;
+        if (!scan_path_expand(paths[i], pfiles, pnfiles, &err))
+            continue;
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        tot->failed++;
+        if (err.code == MR_ENOMEM)
+            return err.code;
+    }
+    return 0;
 }
 
 int
 mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
 {
-	struct mr_err err = MR_ERR_INIT;
-	struct import_totals tot = { 0 };
-	struct ocr_engine *ocr = NULL;
-	struct arc *a = NULL;
-	char **files = NULL;
-	size_t nfiles = 0;
-	int rc = MR_EXIT_OK;
+    struct mr_err err = MR_ERR_INIT;
+    struct import_totals tot = {0};
+    struct ocr_engine *ocr = NULL;
+    struct arc *a = NULL;
+    char **files = NULL;
+    size_t nfiles = 0;
+    int rc = MR_EXIT_OK;
 
-	if (expand_paths(paths, npaths, &files, &nfiles, &tot)) {
-		rc = MR_EXIT_SOFTWARE;
-		goto out;
-	}
-	a = arc_open(cli->archive, &err);
-	if (!a) {
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-		rc = MR_EXIT_CANTCREAT;
-		goto out;
-	}
-	ocr = ocr_engine_new(NULL, cli->langs, &err);
-	if (!ocr) {
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-		rc = MR_EXIT_SOFTWARE;
-		goto out;
-	}
-	for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
-		mr_err_clear(&err);
-		if (!import_file(cli, a, ocr, files[i], (int)i + 1,
-				 (int)nfiles, &tot, &err))
-			continue;
-		progress_done(cli);
-		if (mr_interrupted)
-			break;
-		mr_log(MR_LOG_ERROR, "%s", err.msg);
-		tot.failed++;
-		/* A broken archive or a full disk fails every file after. */
-		if (err.code == MR_EDB || err.code == MR_ENOMEM) {
-			rc = mr_exit_code(err.code);
-			goto out;
-		}
-	}
-	if (mr_interrupted) {
-		mr_log(MR_LOG_ERROR,
-		       _("interrupted: the stack being read was not archived; "
-			 "%d letters before it are"),
-		       tot.letters);
-		rc = MR_EXIT_INTERRUPTED;
-		goto out;
-	}
-	if (tot.failed)
-		rc = MR_EXIT_DATAERR;
+    if (expand_paths(paths, npaths, &files, &nfiles, &tot)) {
+        rc = MR_EXIT_SOFTWARE;
+        goto out;
+    }
+    a = arc_open(cli->archive, &err);
+    if (!a) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = MR_EXIT_CANTCREAT;
+        goto out;
+    }
+    ocr = ocr_engine_new(NULL, cli->langs, &err);
+    if (!ocr) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = MR_EXIT_SOFTWARE;
+        goto out;
+    }
+    for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
+        mr_err_clear(&err);
+        if (!import_file(cli, a, ocr, files[i], (int)i + 1, (int)nfiles, &tot,
+                         &err))
+            continue;
+        progress_done(cli);
+        if (mr_interrupted)
+            break;
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        tot.failed++;
+        /* A broken archive or a full disk fails every file after. */
+        if (err.code == MR_EDB || err.code == MR_ENOMEM) {
+            rc = mr_exit_code(err.code);
+            goto out;
+        }
+    }
+    if (mr_interrupted) {
+        mr_log(MR_LOG_ERROR,
+               _("interrupted: the stack being read was not archived; "
+                 "%d letters before it are"),
+               tot.letters);
+        rc = MR_EXIT_INTERRUPTED;
+        goto out;
+    }
+    if (tot.failed)
+        rc = MR_EXIT_DATAERR;
 out:
-	if (a)
-		fprintf(stderr,
-			_("imported %d of %d files: %d letters, %d pages "
-			  "(%d blank), %d errors\n"),
-			tot.letters, (int)nfiles, tot.letters, tot.pages,
-			tot.blank, tot.failed);
-	ocr_engine_destroy(&ocr);
-	arc_close(&a);
-	for (size_t i = 0; i < nfiles; i++)
-		free(files[i]);
-	free(files);
-	return rc;
+    if (a)
+        fprintf(stderr,
+                _("imported %d of %d files: %d letters, %d pages "
+                  "(%d blank), %d errors\n"),
+                tot.letters, (int)nfiles, tot.letters, tot.pages, tot.blank,
+                tot.failed);
+    ocr_engine_destroy(&ocr);
+    arc_close(&a);
+    for (size_t i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+    return rc;
 }

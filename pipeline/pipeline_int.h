@@ -8,11 +8,11 @@
 
 /* What the command line said, for every subcommand. */
 struct mr_cli {
-	const char *archive; /* --archive, $MAILROOM_ARCHIVE, ./mailroom-data */
-	const char *langs;   /* --lang: Tesseract languages, NULL = default */
-	const char *format;  /* --format of letters: "jsonl" or "table" */
-	const char *out;     /* --out of page */
-	int progress;        /* show progress: stderr is a terminal, not -q */
+    const char *archive; /* --archive, $MAILROOM_ARCHIVE, ./mailroom-data */
+    const char *langs;   /* --lang: Tesseract languages, NULL = default */
+    const char *format;  /* --format of letters: "jsonl" or "table" */
+    const char *out;     /* --out of page */
+    int progress;        /* show progress: stderr is a terminal, not -q */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);

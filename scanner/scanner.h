@@ -33,8 +33,7 @@ int scan_file_page_count(const struct scan_file *f);
  * of the file, or a negative code (MR_EFORMAT: the page is damaged or of a
  * layout we cannot use, the message naming the page and the reason).
  */
-int scan_file_next(struct scan_file *f, struct Pix **ppix,
-		   struct mr_err *err);
+int scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err);
 
 /*
  * Expand path into the files to import: a file is itself; a folder gives
@@ -44,6 +43,6 @@ int scan_file_next(struct scan_file *f, struct Pix **ppix,
  * read.  Paths already appended stay on failure.
  */
 int scan_path_expand(const char *path, char ***pfiles, size_t *pnfiles,
-		     struct mr_err *err);
+                     struct mr_err *err);
 
 #endif

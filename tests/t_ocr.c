@@ -9,13 +9,10 @@
 #include <leptonica/allheaders.h>
 
 static const char *const lines[] = {
-	"DEAR MAYOR, THE BUS STOP",
-	"ON RIVER ROAD HAS BEEN",
-	"CLOSED FOR THREE MONTHS.",
-	"PLEASE REOPEN IT FOR THE",
-	"OLD PEOPLE WHO LIVE IN",
-	"OUR STREET. THANK YOU.",
-	"JOHN SMITH, 12 RIVER ROAD",
+    "DEAR MAYOR, THE BUS STOP",  "ON RIVER ROAD HAS BEEN",
+    "CLOSED FOR THREE MONTHS.",  "PLEASE REOPEN IT FOR THE",
+    "OLD PEOPLE WHO LIVE IN",    "OUR STREET. THANK YOU.",
+    "JOHN SMITH, 12 RIVER ROAD",
 };
 
 /*
@@ -26,176 +23,175 @@ static const char *const lines[] = {
 static PIX *
 text_page(void)
 {
-	L_BMF *bmf = bmfCreate(NULL, 14);
-	PIX *small = pixCreate(1240, 1754, 8), *page;
+    L_BMF *bmf = bmfCreate(NULL, 14);
+    PIX *small = pixCreate(1240, 1754, 8), *page;
 
-	pixSetAll(small);
-	for (size_t i = 0; i < sizeof(lines) / sizeof(*lines); i++)
-		pixSetTextline(small, bmf, lines[i], 0x0, 100,
-			       (l_int32)(150 + 50 * i), NULL, NULL);
-	page = pixScale(small, 2.0f, 2.0f);
-	pixSetResolution(page, 300, 300);
-	pixDestroy(&small);
-	bmfDestroy(&bmf);
-	return page;
+    pixSetAll(small);
+    for (size_t i = 0; i < sizeof(lines) / sizeof(*lines); i++)
+        pixSetTextline(small, bmf, lines[i], 0x0, 100, (l_int32)(150 + 50 * i),
+                       NULL, NULL);
+    page = pixScale(small, 2.0f, 2.0f);
+    pixSetResolution(page, 300, 300);
+    pixDestroy(&small);
+    bmfDestroy(&bmf);
+    return page;
 }
 
 static void
 test_tidy(void)
 {
-	char a[] = "市 长 您 好 ：\n我 是  居民 。  \nHello world  ";
-	char b[] = "中 文 abc 中";
+    char a[] = "市 长 您 好 ：\n我 是  居民 。  \nHello world  ";
+    char b[] = "中 文 abc 中";
 
-	ocr_text_tidy(a);
-	T_EQ_STR(a, "市长您好：\n我是居民。\nHello world");
-	ocr_text_tidy(b);
-	T_EQ_STR(b, "中文 abc 中");
-	ocr_text_tidy(NULL);
+    ocr_text_tidy(a);
+    T_EQ_STR(a, "市长您好：\n我是居民。\nHello world");
+    ocr_text_tidy(b);
+    T_EQ_STR(b, "中文 abc 中");
+    ocr_text_tidy(NULL);
 }
 
 static void
 test_effective_dpi(void)
 {
-	PIX *p = pixCreate(2480, 100, 8);
+    PIX *p = pixCreate(2480, 100, 8);
 
-	T_EQ_INT(ocr_effective_dpi(p), 300);
-	pixSetResolution(p, 200, 200);
-	T_EQ_INT(ocr_effective_dpi(p), 200);
-	pixDestroy(&p);
-	p = pixCreate(100, 100, 8);
-	T_EQ_INT(ocr_effective_dpi(p), 70);
-	pixDestroy(&p);
+    T_EQ_INT(ocr_effective_dpi(p), 300);
+    pixSetResolution(p, 200, 200);
+    T_EQ_INT(ocr_effective_dpi(p), 200);
+    pixDestroy(&p);
+    p = pixCreate(100, 100, 8);
+    T_EQ_INT(ocr_effective_dpi(p), 70);
+    pixDestroy(&p);
 }
 
 static void
 test_blank(void)
 {
-	PIX *white = pixCreate(2480, 3508, 8), *noisy, *gray, *text, *speck;
+    PIX *white = pixCreate(2480, 3508, 8), *noisy, *gray, *text, *speck;
 
-	pixSetAll(white);
-	pixSetResolution(white, 300, 300);
-	gray = ocr_prep_gray(white);
-	T_EQ_INT(ocr_prep_is_blank(gray, 300), 1);
-	pixDestroy(&gray);
+    pixSetAll(white);
+    pixSetResolution(white, 300, 300);
+    gray = ocr_prep_gray(white);
+    T_EQ_INT(ocr_prep_is_blank(gray, 300), 1);
+    pixDestroy(&gray);
 
-	/* Scanner noise and a dark edge shadow are not content. */
-	noisy = pixAddGaussianNoise(white, 12.0f);
-	pixRasterop(noisy, 0, 0, 40, 3508, PIX_CLR, NULL, 0, 0);
-	gray = ocr_prep_gray(noisy);
-	T_EQ_INT(ocr_prep_is_blank(gray, 300), 1);
-	pixDestroy(&gray);
+    /* Scanner noise and a dark edge shadow are not content. */
+    noisy = pixAddGaussianNoise(white, 12.0f);
+    pixRasterop(noisy, 0, 0, 40, 3508, PIX_CLR, NULL, 0, 0);
+    gray = ocr_prep_gray(noisy);
+    T_EQ_INT(ocr_prep_is_blank(gray, 300), 1);
+    pixDestroy(&gray);
 
-	/* One speck of dust is not content either. */
-	speck = pixCopy(NULL, white);
-	pixRasterop(speck, 1000, 1000, 5, 5, PIX_CLR, NULL, 0, 0);
-	gray = ocr_prep_gray(speck);
-	T_EQ_INT(ocr_prep_is_blank(gray, 300), 1);
-	pixDestroy(&gray);
+    /* One speck of dust is not content either. */
+    speck = pixCopy(NULL, white);
+    pixRasterop(speck, 1000, 1000, 5, 5, PIX_CLR, NULL, 0, 0);
+    gray = ocr_prep_gray(speck);
+    T_EQ_INT(ocr_prep_is_blank(gray, 300), 1);
+    pixDestroy(&gray);
 
-	text = text_page();
-	gray = ocr_prep_gray(text);
-	T_EQ_INT(ocr_prep_is_blank(gray, 300), 0);
-	pixDestroy(&gray);
+    text = text_page();
+    gray = ocr_prep_gray(text);
+    T_EQ_INT(ocr_prep_is_blank(gray, 300), 0);
+    pixDestroy(&gray);
 
-	pixDestroy(&speck);
-	pixDestroy(&text);
-	pixDestroy(&noisy);
-	pixDestroy(&white);
+    pixDestroy(&speck);
+    pixDestroy(&text);
+    pixDestroy(&noisy);
+    pixDestroy(&white);
 }
 
 static void
 test_bad_language(void)
 {
-	struct mr_err err = MR_ERR_INIT;
-	struct ocr_engine *e = ocr_engine_new(NULL, "xx_nope", &err);
+    struct mr_err err = MR_ERR_INIT;
+    struct ocr_engine *e = ocr_engine_new(NULL, "xx_nope", &err);
 
-	T_CHECK(e == NULL);
-	T_EQ_INT(err.code, MR_EOCR);
-	T_CHECK(strstr(err.msg, "xx_nope") != NULL);
-	ocr_engine_destroy(&e);
+    T_CHECK(e == NULL);
+    T_EQ_INT(err.code, MR_EOCR);
+    T_CHECK(strstr(err.msg, "xx_nope") != NULL);
+    ocr_engine_destroy(&e);
 }
 
 /* Recognise the text page turned by quarter turns clockwise. */
 static void
 check_orientation(struct ocr_engine *e, PIX *page, int quads)
 {
-	struct mr_err err = MR_ERR_INIT;
-	struct mr_page rec;
-	PIX *turned = pixRotateOrth(page, quads);
+    struct mr_err err = MR_ERR_INIT;
+    struct mr_page rec;
+    PIX *turned = pixRotateOrth(page, quads);
 
-	mr_page_init(&rec);
-	T_EQ_INT(ocr_page(e, turned, &rec, &err), 0);
-	T_EQ_INT(rec.flags & MR_PAGE_BLANK, 0);
-	/* Turning it back upright takes the remaining quarter turns. */
-	T_EQ_INT(rec.rotation, (4 - quads) % 4 * 90);
-	T_CHECK(rec.text && strstr(rec.text, "RIVER ROAD") != NULL);
-	T_CHECK(rec.text && strstr(rec.text, "OLD PEOPLE") != NULL);
-	T_CHECK(rec.ocr_conf >= 80);
-	T_EQ_STR(rec.language, "en");
-	T_CHECK(rec.nwords >= 28);
-	T_CHECK(rec.nwords > 0 && rec.words[0].w > 0 && rec.words[0].h > 0);
-	T_EQ_INT(rec.width, pixGetWidth(turned));
-	if (t_fail)
-		fprintf(stderr, "quads %d: rotation %d conf %d text:\n%s\n",
-			quads, rec.rotation, rec.ocr_conf,
-			rec.text ? rec.text : "(none)");
-	mr_page_release(&rec);
-	pixDestroy(&turned);
+    mr_page_init(&rec);
+    T_EQ_INT(ocr_page(e, turned, &rec, &err), 0);
+    T_EQ_INT(rec.flags & MR_PAGE_BLANK, 0);
+    /* Turning it back upright takes the remaining quarter turns. */
+    T_EQ_INT(rec.rotation, (4 - quads) % 4 * 90);
+    T_CHECK(rec.text && strstr(rec.text, "RIVER ROAD") != NULL);
+    T_CHECK(rec.text && strstr(rec.text, "OLD PEOPLE") != NULL);
+    T_CHECK(rec.ocr_conf >= 80);
+    T_EQ_STR(rec.language, "en");
+    T_CHECK(rec.nwords >= 28);
+    T_CHECK(rec.nwords > 0 && rec.words[0].w > 0 && rec.words[0].h > 0);
+    T_EQ_INT(rec.width, pixGetWidth(turned));
+    if (t_fail)
+        fprintf(stderr, "quads %d: rotation %d conf %d text:\n%s\n", quads,
+                rec.rotation, rec.ocr_conf, rec.text ? rec.text : "(none)");
+    mr_page_release(&rec);
+    pixDestroy(&turned);
 }
 
 static void
 test_orientations(void)
 {
-	struct mr_err err = MR_ERR_INIT;
-	struct ocr_engine *e = ocr_engine_new(NULL, "eng", &err);
-	PIX *page = text_page();
+    struct mr_err err = MR_ERR_INIT;
+    struct ocr_engine *e = ocr_engine_new(NULL, "eng", &err);
+    PIX *page = text_page();
 
-	T_CHECK(e != NULL);
-	if (!e) {
-		fprintf(stderr, "%s\n", err.msg);
-		return;
-	}
-	for (int q = 0; q < 4; q++)
-		check_orientation(e, page, q);
-	pixDestroy(&page);
-	ocr_engine_destroy(&e);
+    T_CHECK(e != NULL);
+    if (!e) {
+        fprintf(stderr, "%s\n", err.msg);
+        return;
+    }
+    for (int q = 0; q < 4; q++)
+        check_orientation(e, page, q);
+    pixDestroy(&page);
+    ocr_engine_destroy(&e);
 }
 
 static void
 test_blank_page_not_ocred(void)
 {
-	struct mr_err err = MR_ERR_INIT;
-	struct ocr_engine *e = ocr_engine_new(NULL, "eng", &err);
-	PIX *white = pixCreate(1240, 1754, 1);
-	struct mr_page rec;
+    struct mr_err err = MR_ERR_INIT;
+    struct ocr_engine *e = ocr_engine_new(NULL, "eng", &err);
+    PIX *white = pixCreate(1240, 1754, 1);
+    struct mr_page rec;
 
-	mr_page_init(&rec);
-	pixSetResolution(white, 150, 150);
-	T_CHECK(e != NULL);
-	T_EQ_INT(ocr_page(e, white, &rec, &err), 0);
-	T_EQ_INT(rec.flags & MR_PAGE_BLANK, MR_PAGE_BLANK);
-	T_CHECK(rec.text == NULL);
-	T_EQ_INT(rec.ocr_conf, -1);
-	T_EQ_INT(rec.depth, 1);
-	T_EQ_INT(rec.dpi, 150);
-	mr_page_release(&rec);
-	pixDestroy(&white);
-	ocr_engine_destroy(&e);
+    mr_page_init(&rec);
+    pixSetResolution(white, 150, 150);
+    T_CHECK(e != NULL);
+    T_EQ_INT(ocr_page(e, white, &rec, &err), 0);
+    T_EQ_INT(rec.flags & MR_PAGE_BLANK, MR_PAGE_BLANK);
+    T_CHECK(rec.text == NULL);
+    T_EQ_INT(rec.ocr_conf, -1);
+    T_EQ_INT(rec.depth, 1);
+    T_EQ_INT(rec.dpi, 150);
+    mr_page_release(&rec);
+    pixDestroy(&white);
+    ocr_engine_destroy(&e);
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct t_case cases[] = {
-		{ "tidy", test_tidy },
-		{ "effective_dpi", test_effective_dpi },
-		{ "blank", test_blank },
-		{ "bad_language", test_bad_language },
-		{ "orientations", test_orientations },
-		{ "blank_page_not_ocred", test_blank_page_not_ocred },
-		{ NULL, NULL },
-	};
+    static const struct t_case cases[] = {
+        {"tidy", test_tidy},
+        {"effective_dpi", test_effective_dpi},
+        {"blank", test_blank},
+        {"bad_language", test_bad_language},
+        {"orientations", test_orientations},
+        {"blank_page_not_ocred", test_blank_page_not_ocred},
+        {NULL, NULL},
+    };
 
-	mr_library_messages_init();
-	return t_run(cases, argc, argv);
+    mr_library_messages_init();
+    return t_run(cases, argc, argv);
 }

@@ -15,257 +15,256 @@ static char tmpdir[64];
 static const char *
 realdata(void)
 {
-	const char *r = getenv("REALDATA");
+    const char *r = getenv("REALDATA");
 
-	return r && *r ? r : "../shared/realdata";
+    return r && *r ? r : "../shared/realdata";
 }
 
 static void
 make_tmpdir(void)
 {
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/t_scanner.XXXXXX");
-	if (!mkdtemp(tmpdir))
-		abort();
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/t_scanner.XXXXXX");
+    if (!mkdtemp(tmpdir))
+        abort();
 }
 
 static void
 remove_tmpdir(void)
 {
-	char cmd[128];
+    char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd))
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+    if (system(cmd))
+        fprintf(stderr, "cannot remove %s\n", tmpdir);
 }
 
 static void
 write_file(const char *path, const void *data, size_t n)
 {
-	FILE *fp = fopen(path, "wb");
+    FILE *fp = fopen(path, "wb");
 
-	if (!fp || fwrite(data, 1, n, fp) != n)
-		abort();
-	fclose(fp);
+    if (!fp || fwrite(data, 1, n, fp) != n)
+        abort();
+    fclose(fp);
 }
 
 /* Read every page of path; returns the count or the negative error. */
 static int
 read_all(const char *path, struct mr_err *err, int *pdepth)
 {
-	struct scan_file *f = scan_file_open(path, err);
-	PIX *pix;
-	int n = 0, rc;
+    struct scan_file *f = scan_file_open(path, err);
+    PIX *pix;
+    int n = 0, rc;
 
-	if (!f)
-		return err->code;
-	while ((rc = scan_file_next(f, &pix, err)) > 0) {
-		if (pdepth)
-			*pdepth = pixGetDepth(pix);
-		pixDestroy(&pix);
-		n++;
-	}
-	scan_file_close(&f);
-	return rc < 0 ? rc : n;
+    if (!f)
+        return err->code;
+    while ((rc = scan_file_next(f, &pix, err)) > 0) {
+        if (pdepth)
+            *pdepth = pixGetDepth(pix);
+        pixDestroy(&pix);
+        n++;
+    }
+    scan_file_close(&f);
+    return rc < 0 ? rc : n;
 }
 
 static void
 test_multipage_tiff(void)
 {
-	char path[128];
-	struct scan_file *f;
-	struct mr_err err = MR_ERR_INIT;
-	PIX *pix;
+    char path[128];
+    struct scan_file *f;
+    struct mr_err err = MR_ERR_INIT;
+    PIX *pix;
 
-	make_tmpdir();
-	snprintf(path, sizeof(path), "%s/stack.tif", tmpdir);
-	for (int i = 0; i < 3; i++) {
-		PIX *p = pixCreate(100 + 10 * i, 200, 1);
+    make_tmpdir();
+    snprintf(path, sizeof(path), "%s/stack.tif", tmpdir);
+    for (int i = 0; i < 3; i++) {
+        PIX *p = pixCreate(100 + 10 * i, 200, 1);
 
-		pixSetResolution(p, 300, 300);
-		pixWriteTiff(path, p, IFF_TIFF_G4, i ? "a" : "w");
-		pixDestroy(&p);
-	}
-	f = scan_file_open(path, &err);
-	T_CHECK(f != NULL);
-	T_EQ_INT(scan_file_page_count(f), 3);
-	for (int i = 0; i < 3; i++) {
-		T_EQ_INT(scan_file_next(f, &pix, &err), 1);
-		T_EQ_INT(pixGetWidth(pix), 100 + 10 * i);
-		T_EQ_INT(pixGetXRes(pix), 300);
-		pixDestroy(&pix);
-	}
-	T_EQ_INT(scan_file_next(f, &pix, &err), 0);
-	T_CHECK(pix == NULL);
-	scan_file_close(&f);
-	T_CHECK(f == NULL);
-	remove_tmpdir();
+        pixSetResolution(p, 300, 300);
+        pixWriteTiff(path, p, IFF_TIFF_G4, i ? "a" : "w");
+        pixDestroy(&p);
+    }
+    f = scan_file_open(path, &err);
+    T_CHECK(f != NULL);
+    T_EQ_INT(scan_file_page_count(f), 3);
+    for (int i = 0; i < 3; i++) {
+        T_EQ_INT(scan_file_next(f, &pix, &err), 1);
+        T_EQ_INT(pixGetWidth(pix), 100 + 10 * i);
+        T_EQ_INT(pixGetXRes(pix), 300);
+        pixDestroy(&pix);
+    }
+    T_EQ_INT(scan_file_next(f, &pix, &err), 0);
+    T_CHECK(pix == NULL);
+    scan_file_close(&f);
+    T_CHECK(f == NULL);
+    remove_tmpdir();
 }
 
 static void
 test_bad_files(void)
 {
-	static const unsigned char png_head[] = { 0x89, 'P', 'N', 'G', '\r',
-						  '\n', 0x1a, '\n', 0, 0,
-						  0, 13, 'I', 'H', 'D', 'R' };
-	char path[128];
-	struct mr_err err = MR_ERR_INIT;
+    static const unsigned char png_head[] = {0x89, 'P',  'N', 'G', '\r', '\n',
+                                             0x1a, '\n', 0,   0,   0,    13,
+                                             'I',  'H',  'D', 'R'};
+    char path[128];
+    struct mr_err err = MR_ERR_INIT;
 
-	make_tmpdir();
-	snprintf(path, sizeof(path), "%s/empty.png", tmpdir);
-	write_file(path, "", 0);
-	T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
-	T_CHECK(strstr(err.msg, path) && strstr(err.msg, "empty"));
+    make_tmpdir();
+    snprintf(path, sizeof(path), "%s/empty.png", tmpdir);
+    write_file(path, "", 0);
+    T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
+    T_CHECK(strstr(err.msg, path) && strstr(err.msg, "empty"));
 
-	mr_err_clear(&err);
-	snprintf(path, sizeof(path), "%s/letter.png", tmpdir);
-	write_file(path, "Dear Mayor,\nthis is text, not an image.\n", 40);
-	T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
-	T_CHECK(strstr(err.msg, path) && strstr(err.msg, "not an image"));
+    mr_err_clear(&err);
+    snprintf(path, sizeof(path), "%s/letter.png", tmpdir);
+    write_file(path, "Dear Mayor,\nthis is text, not an image.\n", 40);
+    T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
+    T_CHECK(strstr(err.msg, path) && strstr(err.msg, "not an image"));
 
-	mr_err_clear(&err);
-	snprintf(path, sizeof(path), "%s/cut.png", tmpdir);
-	write_file(path, png_head, sizeof(png_head));
-	T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
-	T_CHECK(strstr(err.msg, path) != NULL);
+    mr_err_clear(&err);
+    snprintf(path, sizeof(path), "%s/cut.png", tmpdir);
+    write_file(path, png_head, sizeof(png_head));
+    T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
+    T_CHECK(strstr(err.msg, path) != NULL);
 
-	mr_err_clear(&err);
-	snprintf(path, sizeof(path), "%s/missing.tif", tmpdir);
-	T_EQ_INT(read_all(path, &err, NULL), MR_ENOTFOUND);
-	T_CHECK(strstr(err.msg, path) != NULL);
+    mr_err_clear(&err);
+    snprintf(path, sizeof(path), "%s/missing.tif", tmpdir);
+    T_EQ_INT(read_all(path, &err, NULL), MR_ENOTFOUND);
+    T_CHECK(strstr(err.msg, path) != NULL);
 
-	mr_err_clear(&err);
-	T_EQ_INT(read_all(tmpdir, &err, NULL), MR_EFORMAT);
-	remove_tmpdir();
+    mr_err_clear(&err);
+    T_EQ_INT(read_all(tmpdir, &err, NULL), MR_EFORMAT);
+    remove_tmpdir();
 }
 
 /* Layouts from libtiff's test images that carry a page, and their depth. */
 static void
 test_tiff_layouts(void)
 {
-	static const struct {
-		const char *name;
-		int depth;
-	} good[] = {
-		{ "miniswhite-1c-1b.tiff", 1 },
-		{ "minisblack-1c-8b.tiff", 8 },
-		{ "minisblack-1c-16b.tiff", 16 },
-		{ "palette-1c-4b.tiff", 4 },
-		{ "palette-1c-8b.tiff", 8 },
-		{ "rgb-3c-8b.tiff", 32 },
-		{ "rgb-3c-16b.tiff", 32 },
-		{ "lzw-single-strip.tiff", 1 },
-		{ "testfax4.tiff", 1 },
-		{ "quad-tile.jpg.tiff", 32 },
-		{ "ojpeg_zackthecat_subsamp22_single_strip.tiff", 32 },
-	};
-	static const char *const refused[] = {
-		"logluv-3c-16b.tiff",
-		"test_float64_predictor2_le_lzw.tif",
-	};
-	char path[512];
+    static const struct {
+        const char *name;
+        int depth;
+    } good[] = {
+        {"miniswhite-1c-1b.tiff", 1},
+        {"minisblack-1c-8b.tiff", 8},
+        {"minisblack-1c-16b.tiff", 16},
+        {"palette-1c-4b.tiff", 4},
+        {"palette-1c-8b.tiff", 8},
+        {"rgb-3c-8b.tiff", 32},
+        {"rgb-3c-16b.tiff", 32},
+        {"lzw-single-strip.tiff", 1},
+        {"testfax4.tiff", 1},
+        {"quad-tile.jpg.tiff", 32},
+        {"ojpeg_zackthecat_subsamp22_single_strip.tiff", 32},
+    };
+    static const char *const refused[] = {
+        "logluv-3c-16b.tiff",
+        "test_float64_predictor2_le_lzw.tif",
+    };
+    char path[512];
 
-	snprintf(path, sizeof(path), "%s/formats/libtiff", realdata());
-	if (access(path, R_OK)) {
-		fprintf(stderr, "skip tiff_layouts: no %s\n", path);
-		return;
-	}
-	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
-		struct mr_err err = MR_ERR_INIT;
-		int depth = 0;
+    snprintf(path, sizeof(path), "%s/formats/libtiff", realdata());
+    if (access(path, R_OK)) {
+        fprintf(stderr, "skip tiff_layouts: no %s\n", path);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+        struct mr_err err = MR_ERR_INIT;
+        int depth = 0;
 
-		snprintf(path, sizeof(path), "%s/formats/libtiff/%s",
-			 realdata(), good[i].name);
-		T_EQ_INT(read_all(path, &err, &depth), 1);
-		T_EQ_INT(depth, good[i].depth);
-		if (err.code)
-			fprintf(stderr, "%s\n", err.msg);
-	}
-	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
-		struct mr_err err = MR_ERR_INIT;
+        snprintf(path, sizeof(path), "%s/formats/libtiff/%s", realdata(),
+                 good[i].name);
+        T_EQ_INT(read_all(path, &err, &depth), 1);
+        T_EQ_INT(depth, good[i].depth);
+        if (err.code)
+            fprintf(stderr, "%s\n", err.msg);
+    }
+    for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+        struct mr_err err = MR_ERR_INIT;
 
-		snprintf(path, sizeof(path), "%s/formats/libtiff/%s",
-			 realdata(), refused[i]);
-		T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
-		T_CHECK(strstr(err.msg, refused[i]) != NULL);
-	}
+        snprintf(path, sizeof(path), "%s/formats/libtiff/%s", realdata(),
+                 refused[i]);
+        T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
+        T_CHECK(strstr(err.msg, refused[i]) != NULL);
+    }
 }
 
 /* IFD chains that loop must end, not hang. */
 static void
 test_tiff_loops(void)
 {
-	static const char *const loops[] = {
-		"libtiff/test_ifd_loop_to_self.tif",
-		"libtiff/test_ifd_loop_to_first.tif",
-		"libtiff/test_ifd_loop_subifd.tif",
-		"pillow/multipage_multiple_frame_loop.tiff",
-		"pillow/multipage_single_frame_loop.tiff",
-	};
-	char path[512];
+    static const char *const loops[] = {
+        "libtiff/test_ifd_loop_to_self.tif",
+        "libtiff/test_ifd_loop_to_first.tif",
+        "libtiff/test_ifd_loop_subifd.tif",
+        "pillow/multipage_multiple_frame_loop.tiff",
+        "pillow/multipage_single_frame_loop.tiff",
+    };
+    char path[512];
 
-	for (size_t i = 0; i < sizeof(loops) / sizeof(*loops); i++) {
-		struct mr_err err = MR_ERR_INIT;
-		int n;
+    for (size_t i = 0; i < sizeof(loops) / sizeof(*loops); i++) {
+        struct mr_err err = MR_ERR_INIT;
+        int n;
 
-		snprintf(path, sizeof(path), "%s/hostile/%s", realdata(),
-			 loops[i]);
-		if (access(path, R_OK)) {
-			fprintf(stderr, "skip %s\n", path);
-			continue;
-		}
-		n = read_all(path, &err, NULL);
-		T_CHECK(n >= 0 || strstr(err.msg, path) != NULL);
-		T_CHECK(n <= 10);
-	}
+        snprintf(path, sizeof(path), "%s/hostile/%s", realdata(), loops[i]);
+        if (access(path, R_OK)) {
+            fprintf(stderr, "skip %s\n", path);
+            continue;
+        }
+        n = read_all(path, &err, NULL);
+        T_CHECK(n >= 0 || strstr(err.msg, path) != NULL);
+        T_CHECK(n <= 10);
+    }
 }
 
 static void
 test_expand(void)
 {
-	char path[160], **files = NULL;
-	size_t n = 0;
-	struct mr_err err = MR_ERR_INIT;
+    char path[160], **files = NULL;
+    size_t n = 0;
+    struct mr_err err = MR_ERR_INIT;
 
-	make_tmpdir();
-	snprintf(path, sizeof(path), "%s/b", tmpdir);
-	mkdir(path, 0777);
-	snprintf(path, sizeof(path), "%s/b/2.png", tmpdir);
-	write_file(path, "x", 1);
-	snprintf(path, sizeof(path), "%s/b/1.png", tmpdir);
-	write_file(path, "x", 1);
-	snprintf(path, sizeof(path), "%s/a.tif", tmpdir);
-	write_file(path, "x", 1);
-	snprintf(path, sizeof(path), "%s/.hidden", tmpdir);
-	write_file(path, "x", 1);
+    make_tmpdir();
+    snprintf(path, sizeof(path), "%s/b", tmpdir);
+    mkdir(path, 0777);
+    snprintf(path, sizeof(path), "%s/b/2.png", tmpdir);
+    write_file(path, "x", 1);
+    snprintf(path, sizeof(path), "%s/b/1.png", tmpdir);
+    write_file(path, "x", 1);
+    snprintf(path, sizeof(path), "%s/a.tif", tmpdir);
+    write_file(path, "x", 1);
+    snprintf(path, sizeof(path), "%s/.hidden", tmpdir);
+    write_file(path, "x", 1);
 
-	T_EQ_INT(scan_path_expand(tmpdir, &files, &n, &err), 0);
-	T_EQ_INT(n, 3);
-	if (n == 3) {
-		T_CHECK(strstr(files[0], "/a.tif") != NULL);
-		T_CHECK(strstr(files[1], "/b/1.png") != NULL);
-		T_CHECK(strstr(files[2], "/b/2.png") != NULL);
-	}
-	snprintf(path, sizeof(path), "%s/nope", tmpdir);
-	T_EQ_INT(scan_path_expand(path, &files, &n, &err), MR_ENOTFOUND);
-	T_EQ_INT(n, 3);
-	for (size_t i = 0; i < n; i++)
-		free(files[i]);
-	free(files);
-	remove_tmpdir();
+    T_EQ_INT(scan_path_expand(tmpdir, &files, &n, &err), 0);
+    T_EQ_INT(n, 3);
+    if (n == 3) {
+        T_CHECK(strstr(files[0], "/a.tif") != NULL);
+        T_CHECK(strstr(files[1], "/b/1.png") != NULL);
+        T_CHECK(strstr(files[2], "/b/2.png") != NULL);
+    }
+    snprintf(path, sizeof(path), "%s/nope", tmpdir);
+    T_EQ_INT(scan_path_expand(path, &files, &n, &err), MR_ENOTFOUND);
+    T_EQ_INT(n, 3);
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+    remove_tmpdir();
 }
 
 int
 main(int argc, char **argv)
 {
-	static const struct t_case cases[] = {
-		{ "multipage_tiff", test_multipage_tiff },
-		{ "bad_files", test_bad_files },
-		{ "tiff_layouts", test_tiff_layouts },
-		{ "tiff_loops", test_tiff_loops },
-		{ "expand", test_expand },
-		{ NULL, NULL },
-	};
+    static const struct t_case cases[] = {
+        {"multipage_tiff", test_multipage_tiff},
+        {"bad_files", test_bad_files},
+        {"tiff_layouts", test_tiff_layouts},
+        {"tiff_loops", test_tiff_loops},
+        {"expand", test_expand},
+        {NULL, NULL},
+    };
 
-	mr_library_messages_init();
-	return t_run(cases, argc, argv);
+    mr_library_messages_init();
+    return t_run(cases, argc, argv);
 }
