@@ -1,5 +1,6 @@
 # mailroom: one non-recursive Makefile.  `make` builds ./mailroom,
 # `make test` runs the whole suite, `make check` runs it under ASan+UBSan,
+# `make valgrind` runs the unit tests under valgrind,
 # `make demo` imports the bundled sample letters into a fresh archive.
 
 PKGS := sane-backends tesseract lept libtiff-4 libpng sqlite3 jansson libcrypto \
@@ -35,7 +36,7 @@ PROGRAM := $(BUILD)/mailroom
 LOCALE_MO := build/locale/zh_CN/LC_MESSAGES/mailroom.mo
 DEPS_STAMP := build/.deps-installed
 
-.PHONY: all test check asan demo clean format format-check pot
+.PHONY: all test check asan valgrind demo clean format format-check pot
 all: mailroom $(LOCALE_MO)
 
 mailroom: $(PROGRAM)
@@ -69,6 +70,14 @@ test: all $(PROGRAM) $(UNIT_BIN) $(TOOL_BIN)
 check asan:
 	$(MAKE) SANITIZE=address,undefined test
 
+# The unit tests under valgrind (slow: Tesseract runs interpreted).
+valgrind: $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do \
+		echo "valgrind $$t"; \
+		valgrind -q --leak-check=full --error-exitcode=1 \
+			--suppressions=tests/valgrind.supp $$t >/dev/null || exit 1; \
+	done
+
 demo: all $(TOOL_BIN)
 	BUILD=$(CURDIR)/$(BUILD) tests/demo.sh
 
@@ -79,6 +88,7 @@ pot: | $(DEPS_STAMP)
 		$(sort $(wildcard */*.c))
 	msgmerge --quiet --update --backup=none --no-fuzzy-matching \
 		pipeline/po/zh_CN.po build/mailroom.pot
+	msgattrib --no-obsolete -o pipeline/po/zh_CN.po pipeline/po/zh_CN.po
 
 format:
 	clang-format -i $(wildcard */*.c */*.h)

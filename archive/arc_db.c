@@ -148,6 +148,11 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
 int
 arc_db_fail(struct arc *a, struct mr_err *err)
 {
+    if (a->db && (sqlite3_errcode(a->db) & 0xff) == SQLITE_BUSY)
+        return mr_fail(err, MR_EBUSY,
+                       _("archive '%s' is busy: another mailroom is "
+                         "writing to it; try again when it is done"),
+                       a->db_path);
     return mr_fail(err, MR_EDB, _("error in archive database '%s': %s"),
                    a->db_path,
                    a->db ? sqlite3_errmsg(a->db) : _("out of memory"));
@@ -358,6 +363,11 @@ db_open(struct arc *a, struct mr_err *err)
                      a->db_path, (unsigned long long)(uint32_t)app_id);
         goto out;
     }
+    if (version < 0) {
+        rc = mr_fail(err, MR_EDB, _("'%s' is damaged: schema version %lld"),
+                     a->db_path, (long long)version);
+        goto out;
+    }
     if (version > ARC_SCHEMA_VERSION) {
         rc = mr_fail(err, MR_EDB,
                      _("'%s' was written by a newer mailroom (schema "
@@ -387,6 +397,10 @@ migrate(struct arc *a, struct mr_err *err)
     int64_t version;
     int rc = 0, in_txn = 0, n;
 
+    /* Up to date: take no write lock, so readers open during an import. */
+    rc = query_int(a, "PRAGMA user_version", &version, err);
+    if (rc || version >= ARC_SCHEMA_VERSION)
+        return rc;
     for (;;) {
         rc = arc_exec(a, "BEGIN IMMEDIATE", err);
         if (rc)
@@ -609,7 +623,7 @@ arc_stack_begin(struct arc *a, const char *source, struct mr_err *err)
                        source);
     if (!gmtime_r(&now, &tm) || !strftime(a->stack_time, sizeof(a->stack_time),
                                           "%Y-%m-%dT%H:%M:%SZ", &tm))
-        return mr_fail(err, MR_EINVAL, _("cannot read the clock"));
+        return mr_fail(err, MR_EIO, _("cannot read the clock"));
 
     rc = arc_exec(a, "BEGIN IMMEDIATE", err);
     if (rc)

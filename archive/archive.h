@@ -62,8 +62,8 @@ void arc_stack_abort(struct arc *a);
 
 /*
  * Tracking codes: eight characters from an alphabet without 0/O, 1/I and
- * 2/Z look-alikes, the last a check character that catches any one wrong
- * character and any swap of two.  arc_code_normalize accepts lower case,
+ * Z (read as 2) look-alikes, the last a check character that catches any one
+ * wrong character and any swap of two.  arc_code_normalize accepts lower case,
  * spaces and dashes and writes the canonical "XXXX-XXXX" to out
  * (ARC_CODE_SIZE bytes).  Fails with MR_EINVAL saying why (wrong length,
  * a character not in the alphabet, check character mismatch).
@@ -86,6 +86,7 @@ struct arc_letter {
     char *text;   /* page texts joined by "\f\n", NULL if none */
 };
 
+/* Free what l owns and zero it.  Accepts NULL.  Cannot fail. */
 void arc_letter_release(struct arc_letter *l);
 
 /*
@@ -136,10 +137,15 @@ int arc_search(struct arc *a, const char *query, int limit,
 int arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
                     struct mr_err *err);
 
-/* Totals for the summary line. */
+/* What the whole archive holds. */
 struct arc_totals {
     int64_t stacks, letters, pages, blank_pages;
 };
+
+/*
+ * Count the archive's stacks, letters, pages and blank pages into *t
+ * (committed ones, and those of the open stack).  MR_EDB on failure.
+ */
 int arc_totals(struct arc *a, struct arc_totals *t, struct mr_err *err);
 
 #endif

@@ -9,13 +9,6 @@
 #include <utf8proc.h>
 
 static int
-is_han(utf8proc_int32_t c)
-{
-    return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
-           (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x2fa1f);
-}
-
-static int
 is_latin_letter(utf8proc_int32_t c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -37,7 +30,7 @@ cls_tally_add(struct cls_tally *t, const char *text)
             s++;
             continue;
         }
-        if (is_han(c))
+        if (mr_is_han((uint32_t)c))
             t->han++;
         else if (is_latin_letter(c))
             t->latin++;

@@ -7,6 +7,7 @@
 #include "ocr/ocr_int.h"
 
 #include <leptonica/allheaders.h>
+#include <math.h>
 #include <utf8proc.h>
 
 /* A4 is 8.27 inches wide; the resolution assumed for a file without one. */
@@ -95,9 +96,10 @@ ocr_prep_deskew(struct Pix *gray, float *pangle)
     PIX *out;
 
     *pangle = 0.0f;
-    /* Defaults: 7 degree sweep, reduction 4 then 2, binarise at 160. */
+    /* Defaults: 7 degree sweep, reduction 4 then 2, binarise at 130. */
     out = pixDeskewGeneral(gray, 0, 0.0f, 0.0f, 0, 0, &angle, &conf);
-    if (out && conf >= 2.5f)
+    /* Leptonica turns the page only when this sure (skew.c's limits). */
+    if (out && conf >= 3.0f && fabsf(angle) >= 0.1f)
         *pangle = angle;
     return out;
 }
@@ -121,9 +123,8 @@ utf8_decode(const unsigned char *s, int *plen)
 static int
 is_cjk(unsigned c)
 {
-    return (c >= 0x3000 && c <= 0x303f) || (c >= 0x3400 && c <= 0x4dbf) ||
-           (c >= 0x4e00 && c <= 0x9fff) || (c >= 0xf900 && c <= 0xfaff) ||
-           (c >= 0xff00 && c <= 0xffef) || (c >= 0x20000 && c <= 0x2fa1f);
+    return mr_is_han(c) || (c >= 0x3000 && c <= 0x303f) ||
+           (c >= 0xff00 && c <= 0xffef);
 }
 
 void

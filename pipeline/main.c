@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-volatile int mr_interrupted;
+volatile sig_atomic_t mr_interrupted;
 
 static void
 usage(FILE *to)
@@ -44,6 +44,9 @@ mr_exit_code(int code)
     case MR_EIO:
     case MR_EDB:
         return MR_EXIT_IOERR;
+    case MR_EINTR:
+        return MR_EXIT_INTERRUPTED;
+    case MR_EBUSY:
     case MR_EJAM:
     case MR_ENODOCS:
     case MR_EDEVICE:
@@ -76,6 +79,8 @@ setup(void)
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
+    /* A second Ctrl-C stops at once, as the operator then expects. */
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -116,7 +121,6 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
         case OPT_FORMAT:
             cli->format = optarg;
             break;
-        case 'o':
         case OPT_OUT:
             cli->out = optarg;
             break;
@@ -143,9 +147,12 @@ want_operands(const char *cmd, int have, int min, int max)
 {
     if (have >= min && (max < 0 || have <= max))
         return 0;
-    fprintf(stderr, _("mailroom: '%s' takes %s\n"), cmd,
-            min == max ? (min == 1 ? _("one argument") : _("no arguments"))
-                       : _("one or more paths"));
+    if (max < 0)
+        mr_log(MR_LOG_ERROR, _("'%s' needs one or more paths"), cmd);
+    else if (max == 0)
+        mr_log(MR_LOG_ERROR, _("'%s' takes no arguments"), cmd);
+    else
+        mr_log(MR_LOG_ERROR, _("'%s' takes one argument"), cmd);
     return MR_EXIT_USAGE;
 }
 
@@ -161,10 +168,8 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
     }
     if (!strcmp(cmd, "letters")) {
         if (strcmp(cli->format, "jsonl") && strcmp(cli->format, "table")) {
-            fprintf(stderr,
-                    _("mailroom: unknown format '%s' "
-                      "(use jsonl or table)\n"),
-                    cli->format);
+            mr_log(MR_LOG_ERROR, _("unknown format '%s' (use jsonl or table)"),
+                   cli->format);
             return MR_EXIT_USAGE;
         }
         rc = want_operands(cmd, nargs, 0, 0);
@@ -180,7 +185,7 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
     }
     if (!strcmp(cmd, "page")) {
         if (!cli->out) {
-            fprintf(stderr, _("mailroom: 'page' needs --out FILE\n"));
+            mr_log(MR_LOG_ERROR, _("'page' needs --out FILE"));
             return MR_EXIT_USAGE;
         }
         rc = want_operands(cmd, nargs, 1, 1);
@@ -190,7 +195,7 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
         usage(stdout);
         return MR_EXIT_OK;
     }
-    fprintf(stderr, _("mailroom: unknown command '%s'\n"), cmd);
+    mr_log(MR_LOG_ERROR, _("unknown command '%s'"), cmd);
     usage(stderr);
     return MR_EXIT_USAGE;
 }
@@ -221,7 +226,7 @@ main(int argc, char **argv)
     limit_ocr_threads(argv);
     setup();
     cli.format = "jsonl";
-    rc = parse_options(argc, argv, "+vqo:", &cli);
+    rc = parse_options(argc, argv, "+vq", &cli);
     if (rc)
         return rc < 0 ? MR_EXIT_OK : rc;
     if (optind >= argc) {
@@ -232,7 +237,7 @@ main(int argc, char **argv)
     args = argv + optind;
     nargs = argc - optind;
     optind = 0; /* 0, not 1: glibc then re-reads the optstring */
-    rc = parse_options(nargs, args, "vqo:", &cli);
+    rc = parse_options(nargs, args, "vq", &cli);
     if (rc)
         return rc < 0 ? MR_EXIT_OK : rc;
 

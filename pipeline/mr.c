@@ -217,3 +217,10 @@ mr_strdup(const char *s, struct mr_err *err)
         mr_fail(err, MR_ENOMEM, _("out of memory"));
     return d;
 }
+
+int
+mr_is_han(uint32_t c)
+{
+    return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
+           (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x2fa1f);
+}

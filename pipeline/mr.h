@@ -3,7 +3,8 @@
 /*
  * The base every module may include: error reporting, logging, the page
  * record that stages exchange, exit codes and message translation.
- * Nothing here knows about SANE, Leptonica, Tesseract or SQLite.
+ * Its interface exposes no library type; mr.c only hooks Leptonica's and
+ * libtiff's message handlers.
  */
 #include <assert.h>
 #include <libintl.h>
@@ -35,6 +36,8 @@ enum mr_code {
     MR_ENOTFOUND = -8, /* no such letter, page or file */
     MR_EFORMAT = -9,   /* not an image, or an image we cannot read */
     MR_EOCR = -10,     /* the OCR engine failed */
+    MR_EBUSY = -11,    /* the archive is locked by another writer */
+    MR_EINTR = -12,    /* stopped by the operator (Ctrl-C) */
 };
 
 /*
@@ -60,7 +63,7 @@ enum mr_exit {
  */
 struct mr_err {
     int code;
-    char msg[256];
+    char msg[1024];
 };
 
 #define MR_ERR_INIT                                                            \
@@ -175,6 +178,10 @@ void mr_page_init(struct mr_page *p);
 
 /* Free what the record owns and re-initialise it.  Accepts NULL. */
 void mr_page_release(struct mr_page *p);
+
+/* Whether code point c is a Han ideograph (CJK unified, extensions,
+ * compatibility).  Cannot fail. */
+int mr_is_han(uint32_t c);
 
 /*
  * Duplicate a string; on failure fills err with MR_ENOMEM and returns NULL.

@@ -38,18 +38,53 @@ open_archive(const struct mr_cli *cli, int *prc)
     a = arc_open(cli->archive, &err);
     if (!a) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        *prc = MR_EXIT_CANTCREAT;
+        *prc = err.code == MR_EBUSY ? MR_EXIT_TEMPFAIL : MR_EXIT_CANTCREAT;
     }
     return a;
 }
 
+/*
+ * A JSON string of s, or null for NULL.  Bytes that are not UTF-8 (a file
+ * name from an old Windows share, say) become U+FFFD rather than making
+ * the field vanish.  NULL only when out of memory.
+ */
 static json_t *
 json_string_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    json_t *j;
+    char *clean, *d;
+
+    if (!s)
+        return json_null();
+    j = json_string(s);
+    if (j)
+        return j;
+    clean = malloc(3 * strlen(s) + 1);
+    if (!clean)
+        return NULL;
+    for (d = clean; *p;) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+
+        if (n <= 0) {
+            memcpy(d, "\xef\xbf\xbd", 3);
+            d += 3;
+            p++;
+            continue;
+        }
+        memcpy(d, p, (size_t)n);
+        d += n;
+        p += n;
+    }
+    *d = '\0';
+    j = json_string(clean);
+    free(clean);
+    return j;
 }
 
 /* One letter as the JSON object of `letters --format jsonl`. */
+#define LETTER_FIELDS 17
 static json_t *
 letter_json(const struct arc_letter *l)
 {
@@ -62,7 +97,7 @@ letter_json(const struct arc_letter *l)
     }
     for (size_t i = 0; i < l->npages; i++)
         json_array_append_new(pages, json_integer(l->pages[i]));
-    json_object_set_new(o, "tracking_code", json_string(l->code));
+    json_object_set_new(o, "tracking_code", json_string_or_null(l->code));
     json_object_set_new(o, "source", json_string_or_null(l->source));
     json_object_set_new(o, "first_page", json_integer(l->first_page));
     json_object_set_new(o, "page_count", json_integer(l->page_count));
@@ -87,7 +122,10 @@ static int
 print_jsonl(const struct arc_letter *l, void *ctx)
 {
     json_t *o = letter_json(l);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    /* Every field must be there: a set that failed for memory is fatal. */
+    char *s = o && json_object_size(o) == LETTER_FIELDS
+                  ? json_dumps(o, JSON_COMPACT)
+                  : NULL;
 
     (void)ctx;
     json_decref(o);
@@ -154,7 +192,9 @@ print_row(const struct arc_letter *l, void *ctx)
     printf("%5d  ", l->page_count);
     print_cols(l->language ? l->language : "-", 5);
     print_cols(l->archived, 21);
-    print_cols(l->source, 30);
+    /* The file name says more than the first columns of its path. */
+    print_cols(
+        strrchr(l->source, '/') ? strrchr(l->source, '/') + 1 : l->source, 30);
     fputs("  ", stdout);
     print_cols(text_start(l->text), 40);
     fputc('\n', stdout);

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 struct import_totals {
-    int failed, pages, blank, letters;
+    int failed, missing, pages, blank, letters;
 };
 
 /* Progress on a terminal: one line, rewritten in place. */
@@ -73,7 +73,7 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         int got;
 
         if (mr_interrupted) {
-            rc = mr_fail(err, MR_EINVAL, _("interrupted"));
+            rc = mr_fail(err, MR_EINTR, _("interrupted"));
             goto out;
         }
         got = scan_file_next(f, &pix, err);
@@ -88,6 +88,12 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         mr_log_context(_("'%s' page %d"), path, n);
         page.seq = n;
         rc = ocr_page(ocr, pix, &page, err);
+        if (rc == MR_EOCR) {
+            /* Keep the page, without text, rather than lose the stack. */
+            mr_log(MR_LOG_WARN, _("archived without text: %s"), err->msg);
+            mr_err_clear(err);
+            rc = 0;
+        }
         if (!rc)
             rc = arc_page_add(a, &page, pix, NULL, err);
         if (rc)
@@ -98,6 +104,10 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         mr_page_release(&page);
         pixDestroy(&pix);
         mr_log_context(NULL);
+    }
+    if (mr_interrupted) {
+        rc = mr_fail(err, MR_EINTR, _("interrupted"));
+        goto out;
     }
     rc = arc_letter_add(a, 1, n, cls_tally_language(&tally), code, err);
     if (!rc)
@@ -132,6 +142,8 @@ expand_paths(char **paths, int npaths, char ***pfiles, size_t *pnfiles,
             continue;
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         tot->failed++;
+        if (err.code == MR_ENOTFOUND)
+            tot->missing++;
         if (err.code == MR_ENOMEM)
             return err.code;
     }
@@ -143,6 +155,7 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
 {
     struct mr_err err = MR_ERR_INIT;
     struct import_totals tot = {0};
+    struct arc_totals all;
     struct ocr_engine *ocr = NULL;
     struct arc *a = NULL;
     char **files = NULL;
@@ -153,10 +166,15 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         rc = MR_EXIT_SOFTWARE;
         goto out;
     }
+    if (nfiles == 0) {
+        mr_log(MR_LOG_ERROR, _("nothing to import"));
+        rc = MR_EXIT_NOINPUT;
+        goto out;
+    }
     a = arc_open(cli->archive, &err);
     if (!a) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        rc = MR_EXIT_CANTCREAT;
+        rc = err.code == MR_EBUSY ? MR_EXIT_TEMPFAIL : MR_EXIT_CANTCREAT;
         goto out;
     }
     ocr = ocr_engine_new(NULL, cli->langs, &err);
@@ -175,8 +193,9 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
             break;
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         tot.failed++;
-        /* A broken archive or a full disk fails every file after. */
-        if (err.code == MR_EDB || err.code == MR_ENOMEM) {
+        /* A broken or locked archive fails every file after. */
+        if (err.code == MR_EDB || err.code == MR_EBUSY ||
+            err.code == MR_ENOMEM) {
             rc = mr_exit_code(err.code);
             goto out;
         }
@@ -190,14 +209,15 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         goto out;
     }
     if (tot.failed)
-        rc = MR_EXIT_DATAERR;
+        rc = tot.failed == tot.missing ? MR_EXIT_NOINPUT : MR_EXIT_DATAERR;
 out:
-    if (a)
+    /* One summary line: this run, then what the archive now holds. */
+    if (ocr && !arc_totals(a, &all, &err))
         fprintf(stderr,
                 _("imported %d of %d files: %d letters, %d pages "
-                  "(%d blank), %d errors\n"),
+                  "(%d blank), %d errors; the archive holds %lld letters\n"),
                 tot.letters, (int)nfiles, tot.letters, tot.pages, tot.blank,
-                tot.failed);
+                tot.failed, (long long)all.letters);
     ocr_engine_destroy(&ocr);
     arc_close(&a);
     for (size_t i = 0; i < nfiles; i++)

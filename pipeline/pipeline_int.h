@@ -6,6 +6,8 @@
  */
 #include "pipeline/mr.h"
 
+#include <signal.h>
+
 /* What the command line said, for every subcommand. */
 struct mr_cli {
     const char *archive; /* --archive, $MAILROOM_ARCHIVE, ./mailroom-data */
@@ -25,6 +27,6 @@ int mr_cmd_page(const struct mr_cli *cli, const char *id);
 int mr_exit_code(int code);
 
 /* Set by the SIGINT/SIGTERM handler; long loops check it. */
-extern volatile int mr_interrupted;
+extern volatile sig_atomic_t mr_interrupted;
 
 #endif

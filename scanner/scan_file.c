@@ -307,26 +307,35 @@ check_page(const struct scan_file *f, PIX *pix, struct mr_err *err)
 
 /*
  * Whether the next page's size, from its header, is one we can decode
- * without running out of memory.  A TIFF is checked at its first page
- * here and per page by the decoders.  Fills err when it is not.
+ * without running out of memory: a TIFF page from its directory, other
+ * formats from their header.  Fills err when it is not.
  */
 static int
 pixel_count_ok(const struct scan_file *f, struct mr_err *err)
 {
     l_int32 w = 0, h = 0;
 
-    if (is_tiff(f->format) && f->next > 0)
-        return 1;
-    mr_stderr_capture_begin();
-    if (pixReadHeader(f->path, NULL, &w, &h, NULL, NULL, NULL))
+    if (is_tiff(f->format)) {
+        TIFF *tif = TIFFOpen(f->path, "rm");
+        uint32_t tw = 0, th = 0;
+
+        if (tif && (!f->offset || TIFFSetSubDirectory(tif, f->offset))) {
+            TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &tw);
+            TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &th);
+        }
+        if (tif)
+            TIFFClose(tif);
+        w = tw > INT32_MAX ? INT32_MAX : (l_int32)tw;
+        h = th > INT32_MAX ? INT32_MAX : (l_int32)th;
+    } else if (pixReadHeader(f->path, NULL, &w, &h, NULL, NULL, NULL)) {
         w = h = 0; /* the decoder will say what is wrong */
-    mr_stderr_capture_end();
+    }
     if ((long)w * (long)h <= SCAN_MAX_PIXELS)
         return 1;
     mr_fail(err, MR_EFORMAT,
-            _("cannot read '%s' page %d: %dx%d pixels is too large "
+            _("cannot read '%s' page %d: %ldx%ld pixels is too large "
               "for a page"),
-            f->path, f->next + 1, w, h);
+            f->path, f->next + 1, (long)w, (long)h);
     return 0;
 }
 
@@ -339,14 +348,18 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
     *ppix = NULL;
     if (f->next >= f->npages)
         return 0;
-    mr_library_message_clear();
-    if (!pixel_count_ok(f, err))
-        return MR_EFORMAT;
-    mr_stderr_capture_begin();
     if (is_tiff(f->format)) {
         for (int i = 0; i < f->next; i++)
             if (f->seen[i] == f->offset)
                 return 0; /* the directory chain loops */
+    }
+    mr_library_message_clear();
+    mr_stderr_capture_begin();
+    if (!pixel_count_ok(f, err)) {
+        mr_stderr_capture_end();
+        return MR_EFORMAT;
+    }
+    if (is_tiff(f->format)) {
         f->seen[f->next] = f->offset;
         pix = pixReadFromMultipageTiff(f->path, &f->offset);
         if (!pix) {
@@ -358,7 +371,10 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
         if (pix && f->offset == 0)
             f->npages = f->next + 1;
     } else {
+        /* Keep 16 bits per sample: the page is archived as delivered. */
+        l_pngSetReadStrip16To8(0);
         pix = pixRead(f->path);
+        l_pngSetReadStrip16To8(1);
     }
     mr_stderr_capture_end();
     if (!pix) {
@@ -431,8 +447,18 @@ expand_dir(const char *dir, char ***pfiles, size_t *pnfiles, struct mr_err *err)
     }
     qsort(names, nnames, sizeof(*names), compare_names);
     for (size_t i = 0; i < nnames; i++) {
-        rc = scan_path_expand(names[i], pfiles, pnfiles, err);
-        if (rc)
+        struct stat st;
+        int rc2;
+
+        /* A linked folder could lead back up: follow only real ones. */
+        if (!lstat(names[i], &st) && S_ISLNK(st.st_mode) &&
+            !stat(names[i], &st) && S_ISDIR(st.st_mode))
+            continue;
+        /* The first error is reported; the rest of the folder goes on. */
+        rc2 = scan_path_expand(names[i], pfiles, pnfiles, err);
+        if (!rc)
+            rc = rc2;
+        if (rc2 == MR_ENOMEM)
             goto out;
     }
 out:

@@ -37,10 +37,12 @@ int scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err);
 
 /*
  * Expand path into the files to import: a file is itself; a folder gives
- * its regular files, recursively, in name order, hidden ones skipped.
- * Appends malloc'd paths to *pfiles (grown with realloc, *pnfiles entries).
- * MR_ENOTFOUND when path does not exist, MR_EIO when a folder cannot be
- * read.  Paths already appended stay on failure.
+ * its files, recursively, in name order, hidden ones and linked folders
+ * skipped.  Appends malloc'd paths to *pfiles (grown with realloc,
+ * *pnfiles entries).  MR_ENOTFOUND when path does not exist, MR_EIO when
+ * a folder cannot be read; an unreadable folder inside path is reported
+ * (the first one) but the others are still expanded.  Paths already
+ * appended stay on failure.
  */
 int scan_path_expand(const char *path, char ***pfiles, size_t *pnfiles,
                      struct mr_err *err);
