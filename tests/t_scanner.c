@@ -8,6 +8,7 @@
 
 #include <leptonica/allheaders.h>
 #include <sys/stat.h>
+#include <tiffio.h>
 #include <unistd.h>
 
 static char tmpdir[64];
@@ -218,6 +219,71 @@ test_tiff_loops(void)
     }
 }
 
+/* 16-bit grey PNG pages keep their 16 bits: pages are archived as read. */
+static void
+test_png16(void)
+{
+    char path[128];
+    struct mr_err err = MR_ERR_INIT;
+    PIX *p = pixCreate(64, 64, 16);
+    int depth = 0;
+
+    make_tmpdir();
+    snprintf(path, sizeof(path), "%s/deep.png", tmpdir);
+    pixSetAllArbitrary(p, 40000);
+    T_EQ_INT(pixWrite(path, p, IFF_PNG), 0);
+    T_EQ_INT(read_all(path, &err, &depth), 1);
+    T_EQ_INT(depth, 16);
+    pixDestroy(&p);
+    remove_tmpdir();
+}
+
+/*
+ * Write a two-page bilevel TIFF whose second page is w x h white pixels,
+ * row by row, so the test itself never holds the page in memory.
+ */
+static void
+write_tiff_with_big_page(const char *path, uint32_t w, uint32_t h)
+{
+    TIFF *tif = TIFFOpen(path, "w");
+    unsigned char *row = calloc(1, w / 8 + 1);
+
+    if (!tif || !row)
+        abort();
+    for (int page = 0; page < 2; page++) {
+        uint32_t pw = page ? w : 100, ph = page ? h : 100;
+
+        TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, pw);
+        TIFFSetField(tif, TIFFTAG_IMAGELENGTH, ph);
+        TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 1);
+        TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+        TIFFSetField(tif, TIFFTAG_COMPRESSION, COMPRESSION_CCITTFAX4);
+        TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
+        TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, ph);
+        for (uint32_t y = 0; y < ph; y++)
+            if (TIFFWriteScanline(tif, row, y, 0) < 0)
+                abort();
+        TIFFWriteDirectory(tif);
+    }
+    TIFFClose(tif);
+    free(row);
+}
+
+/* A page too large to decode is refused before decoding, on any page. */
+static void
+test_huge_second_page(void)
+{
+    char path[128];
+    struct mr_err err = MR_ERR_INIT;
+
+    make_tmpdir();
+    snprintf(path, sizeof(path), "%s/huge.tif", tmpdir);
+    write_tiff_with_big_page(path, 16000, 16000);
+    T_EQ_INT(read_all(path, &err, NULL), MR_EFORMAT);
+    T_CHECK(strstr(err.msg, "page 2") && strstr(err.msg, "too large"));
+    remove_tmpdir();
+}
+
 static void
 test_expand(void)
 {
@@ -236,6 +302,9 @@ test_expand(void)
     write_file(path, "x", 1);
     snprintf(path, sizeof(path), "%s/.hidden", tmpdir);
     write_file(path, "x", 1);
+    /* A link back up must not make the walk go round for ever. */
+    snprintf(path, sizeof(path), "%s/b/up", tmpdir);
+    T_EQ_INT(symlink("..", path), 0);
 
     T_EQ_INT(scan_path_expand(tmpdir, &files, &n, &err), 0);
     T_EQ_INT(n, 3);
@@ -261,6 +330,8 @@ main(int argc, char **argv)
         {"bad_files", test_bad_files},
         {"tiff_layouts", test_tiff_layouts},
         {"tiff_loops", test_tiff_loops},
+        {"png16", test_png16},
+        {"huge_second_page", test_huge_second_page},
         {"expand", test_expand},
         {NULL, NULL},
     };

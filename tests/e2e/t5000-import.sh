@@ -316,4 +316,17 @@ test_expect_success 'exactly one check character makes the mistyped code valid' 
 	test_cmp expect actual
 '
 
+test_expect_success 'letters and search answer while an import is writing' '
+	mkdir busy &&
+	cp in/01-zh-clean.png in/11-en-clean.png in/15-zh-wages.png busy/ &&
+	"$MAILROOM" --archive "$A" import busy >busy.out 2>busy.err &
+	pid=$! &&
+	sleep 2 &&
+	"$MAILROOM" --archive "$A" letters >/dev/null &&
+	"$MAILROOM" --archive "$A" search 燃气 >/dev/null &&
+	kill -0 $pid &&
+	wait $pid &&
+	test_line_count -eq 3 busy.out
+'
+
 test_done
