@@ -37,6 +37,8 @@ LOCALE_MO := build/locale/zh_CN/LC_MESSAGES/mailroom.mo
 DEPS_STAMP := build/.deps-installed
 
 .PHONY: all test check asan valgrind demo clean format format-check pot
+# Keep the test objects make would otherwise delete as intermediates.
+.SECONDARY:
 all: mailroom $(LOCALE_MO)
 
 mailroom: $(PROGRAM)
