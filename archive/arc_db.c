@@ -79,6 +79,11 @@ static const char *const arc_migrations[] = {
     "  VALUES('delete', old.id, old.text);\n"
     "  INSERT INTO page_fts(rowid, text) VALUES(new.id, new.text);\n"
     "  END;\n",
+    /* 2: scanned stacks are committed page by page and OCR'd after. */
+    "ALTER TABLE stack ADD COLUMN state TEXT NOT NULL DEFAULT 'complete'\n"
+    "  CHECK(state IN ('scanning', 'complete'));\n"
+    "ALTER TABLE page ADD COLUMN processed INTEGER NOT NULL DEFAULT 1;\n"
+    "CREATE INDEX page_pending ON page(stack_id) WHERE processed = 0;\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -109,10 +114,10 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_PAGE_INSERT] =
         "INSERT INTO page(stack_id, seq, img_path, img_format, sha256,"
         " width, height, depth, dpi, blank, rotation, skew, text,"
-        " ocr_conf, language, script)"
+        " ocr_conf, language, script, processed)"
         " VALUES(:stack, :seq, :path, :format, :sha256, :width,"
         " :height, :depth, :dpi, :blank, :rotation, :skew, :text,"
-        " :conf, :language, :script)",
+        " :conf, :language, :script, :processed)",
     [ARC_ST_WORD_INSERT] =
         "INSERT INTO word(page_id, n, x, y, w, h, conf, text)"
         " VALUES(:page, :n, :x, :y, :w, :h, :conf, :text)",
@@ -143,6 +148,25 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
                       " (SELECT count(*) FROM letter),"
                       " (SELECT count(*) FROM page),"
                       " (SELECT count(*) FROM page WHERE blank <> 0)",
+    [ARC_ST_PAGE_EXISTS] =
+        "SELECT count(*) FROM page WHERE stack_id = :stack AND seq = :seq",
+    [ARC_ST_STACK_GET] = "SELECT archived, state FROM stack WHERE id = :stack",
+    [ARC_ST_STACK_STATE] = "UPDATE stack SET state = :state WHERE id = :stack",
+    [ARC_ST_STACK_PAGES] = "SELECT id, seq, processed FROM page"
+                           " WHERE stack_id = :stack ORDER BY seq",
+    [ARC_ST_STACKS_TODO] =
+        "SELECT s.id FROM stack AS s WHERE s.state = 'complete' AND"
+        " (EXISTS (SELECT 1 FROM page AS p"
+        "          WHERE p.stack_id = s.id AND p.processed = 0)"
+        "  OR (s.page_count > 0 AND NOT EXISTS"
+        "      (SELECT 1 FROM letter AS l WHERE l.stack_id = s.id)))"
+        " ORDER BY s.id",
+    [ARC_ST_PAGE_RESULTS] =
+        "UPDATE page SET blank = :blank, rotation = :rotation, skew = :skew,"
+        " text = :text, ocr_conf = :conf, language = :language,"
+        " script = :script, processed = 1"
+        " WHERE id = :page AND stack_id = :stack",
+    [ARC_ST_WORD_DELETE] = "DELETE FROM word WHERE page_id = :page",
 };
 
 int
@@ -687,6 +711,23 @@ bind_field(struct arc *a, sqlite3_stmt *st, const char *name, const char *v,
     return arc_bind_text(a, st, name, n ? v : NULL, (int)n, err);
 }
 
+/* 1 if the open stack has page seq, 0 if not, MR_EDB on failure. */
+static int
+page_exists(struct arc *a, int seq, struct mr_err *err)
+{
+    sqlite3_stmt *st = a->st[ARC_ST_PAGE_EXISTS];
+    int rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+
+    if (!rc)
+        rc = arc_bind_int(a, st, ":seq", seq, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (rc == 1)
+        rc = sqlite3_column_int64(st, 0) > 0;
+    arc_stmt_done(st);
+    return rc;
+}
+
 static int
 insert_page(struct arc *a, const struct mr_page *page, struct Pix *pix,
             const char *rel, const char *format, const char *sha, int64_t *pid,
@@ -734,6 +775,9 @@ insert_page(struct arc *a, const struct mr_page *page, struct Pix *pix,
     if (!rc)
         rc = bind_field(a, st, ":script", page->script, sizeof(page->script),
                         err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":processed",
+                          (page->flags & MR_PAGE_PENDING) == 0, err);
     if (!rc)
         rc = arc_step(a, st, err);
     if (!rc)
@@ -819,7 +863,10 @@ arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
         goto out;
     }
     /* Never overwrite a page of this stack, not even for a moment. */
-    if (files_have(a, path)) {
+    rc = page_exists(a, page->seq, err);
+    if (rc < 0)
+        goto out;
+    if (rc || files_have(a, path)) {
         rc = mr_fail(err, MR_EINVAL,
                      _("cannot add page %d: the stack already has "
                        "it"),
@@ -989,5 +1036,213 @@ out:
     arc_stmt_done(set_st);
     if (rc && saved)
         savepoint_undo(a, "arc_letter");
+    return rc;
+}
+
+int
+arc_stack_resume(struct arc *a, int64_t stack_id, int *pscanning,
+                 struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_GET] : NULL;
+    int rc, in_txn = 0;
+
+    if (pscanning)
+        *pscanning = 0;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    if (a->in_stack)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot resume stack %lld: a stack is already open"),
+                       (long long)stack_id);
+    rc = arc_exec(a, "BEGIN IMMEDIATE", err);
+    if (rc)
+        goto out;
+    in_txn = 1;
+    rc = arc_bind_int(a, st, ":stack", stack_id, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (rc < 0)
+        goto out;
+    if (rc == 0) {
+        rc = mr_fail(err, MR_ENOTFOUND, _("no stack %lld in the archive"),
+                     (long long)stack_id);
+        goto out;
+    }
+    snprintf(a->stack_time, sizeof(a->stack_time), "%s",
+             (const char *)sqlite3_column_text(st, 0));
+    if (pscanning)
+        *pscanning =
+            !strcmp((const char *)sqlite3_column_text(st, 1), "scanning");
+    rc = 0;
+    a->stack_id = stack_id;
+    a->in_stack = 1;
+out:
+    arc_stmt_done(st);
+    if (rc && in_txn && !sqlite3_get_autocommit(a->db))
+        sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+int64_t
+arc_stack_current(const struct arc *a)
+{
+    return a && a->in_stack ? a->stack_id : 0;
+}
+
+int
+arc_stack_set_scanning(struct arc *a, int scanning, struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_STATE] : NULL;
+    int rc;
+
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    if (!a->in_stack)
+        return mr_fail(err, MR_EINVAL, _("no stack is open"));
+    rc = stack_alive(a, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":state", scanning ? "scanning" : "complete",
+                           -1, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    arc_stmt_done(st);
+    return rc;
+}
+
+int
+arc_stack_pages(struct arc *a, int64_t stack_id, struct arc_stack_page **ppages,
+                size_t *pn, struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_PAGES] : NULL;
+    struct arc_stack_page *pages = NULL, *grown;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *ppages = NULL;
+    *pn = 0;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    rc = arc_bind_int(a, st, ":stack", stack_id, err);
+    while (!rc && (rc = arc_step(a, st, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            grown = realloc(pages, cap * sizeof(*pages));
+            if (!grown) {
+                rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+                break;
+            }
+            pages = grown;
+        }
+        pages[n].id = sqlite3_column_int64(st, 0);
+        pages[n].seq = sqlite3_column_int(st, 1);
+        pages[n].processed = sqlite3_column_int(st, 2);
+        n++;
+        rc = 0;
+    }
+    arc_stmt_done(st);
+    if (rc) {
+        free(pages);
+        return rc;
+    }
+    *ppages = pages;
+    *pn = n;
+    return 0;
+}
+
+int
+arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn, struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACKS_TODO] : NULL;
+    int64_t *ids = NULL, *grown;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+
+    *pids = NULL;
+    *pn = 0;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    while ((rc = arc_step(a, st, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            grown = realloc(ids, cap * sizeof(*ids));
+            if (!grown) {
+                rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+                break;
+            }
+            ids = grown;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+    }
+    arc_stmt_done(st);
+    if (rc) {
+        free(ids);
+        return rc;
+    }
+    *pids = ids;
+    *pn = n;
+    return 0;
+}
+
+int
+arc_page_set_results(struct arc *a, int64_t page_id, const struct mr_page *page,
+                     struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_PAGE_RESULTS] : NULL;
+    sqlite3_stmt *del = a ? a->st[ARC_ST_WORD_DELETE] : NULL;
+    int rc, saved = 0;
+
+    if (MR_NEVER(!a || !page))
+        return mr_fail(err, MR_EINVAL, _("no page given"));
+    if (!a->in_stack)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot update page %lld: no stack is open"),
+                       (long long)page_id);
+    rc = stack_alive(a, err);
+    if (!rc)
+        rc = arc_exec(a, "SAVEPOINT arc_results", err);
+    if (rc)
+        return rc;
+    saved = 1;
+    rc = arc_bind_int(a, st, ":page", page_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":blank", (page->flags & MR_PAGE_BLANK) != 0,
+                          err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":rotation", page->rotation, err);
+    if (!rc)
+        rc = arc_bind_double(a, st, ":skew", page->skew, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":text", page->text, -1, err);
+    if (!rc)
+        rc = page->ocr_conf >= 0
+                 ? arc_bind_int(a, st, ":conf", page->ocr_conf, err)
+                 : arc_bind_null(a, st, ":conf", err);
+    if (!rc)
+        rc = bind_field(a, st, ":language", page->language,
+                        sizeof(page->language), err);
+    if (!rc)
+        rc = bind_field(a, st, ":script", page->script, sizeof(page->script),
+                        err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (!rc && sqlite3_changes(a->db) != 1)
+        rc = mr_fail(err, MR_ENOTFOUND, _("no page %lld in the open stack"),
+                     (long long)page_id);
+    arc_stmt_done(st);
+    if (!rc)
+        rc = arc_bind_int(a, del, ":page", page_id, err);
+    if (!rc)
+        rc = arc_step(a, del, err);
+    arc_stmt_done(del);
+    if (!rc)
+        rc = insert_words(a, page_id, page, err);
+    if (!rc)
+        rc = arc_exec(a, "RELEASE arc_results", err);
+    if (rc && saved)
+        savepoint_undo(a, "arc_results");
     return rc;
 }

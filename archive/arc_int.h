@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 1
+#define ARC_SCHEMA_VERSION 2
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -29,6 +29,13 @@ enum arc_stmt_id {
     ARC_ST_SEARCH_INSTR,
     ARC_ST_PAGE_FILE,
     ARC_ST_TOTALS,
+    ARC_ST_PAGE_EXISTS,
+    ARC_ST_STACK_GET,
+    ARC_ST_STACK_STATE,
+    ARC_ST_STACK_PAGES,
+    ARC_ST_STACKS_TODO,
+    ARC_ST_PAGE_RESULTS,
+    ARC_ST_WORD_DELETE,
     ARC_ST_COUNT
 };
 
@@ -85,6 +92,18 @@ void arc_stmt_done(sqlite3_stmt *st);
 int arc_column_dup(sqlite3_stmt *st, int col, char **pout, struct mr_err *err);
 
 /* arc_store.c: image files. */
+
+/*
+ * Read page page_id's stored file into *pdata (malloc'd, *psize bytes)
+ * after checking its SHA-256; *ppath (malloc'd) names it for messages.
+ * MR_ENOTFOUND for an unknown page, MR_EIO for a missing or damaged file.
+ */
+int arc_page_file(struct arc *a, int64_t page_id, unsigned char **pdata,
+                  size_t *psize, char **ppath, char **pformat,
+                  struct mr_err *err);
+
+/* Decode stored image bytes, 16 bits kept.  NULL when they cannot be. */
+struct Pix *arc_image_decode(const unsigned char *data, size_t size);
 
 /* "dir/name" in a new malloc'd string, or NULL with MR_ENOMEM. */
 char *arc_path_join(const char *dir, const char *name, struct mr_err *err);

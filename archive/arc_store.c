@@ -316,12 +316,11 @@ library_why(void)
 }
 
 /*
- * Decode a stored image.  Leptonica reads 16-bit PNG as 8 bits unless
- * told otherwise; the switch is global, so it is put back to Leptonica's
- * default at once.
+ * Leptonica reads 16-bit PNG as 8 bits unless told otherwise; the switch
+ * is global, so it is put back to Leptonica's default at once.
  */
-static struct Pix *
-read_pix(const unsigned char *data, size_t size)
+struct Pix *
+arc_image_decode(const unsigned char *data, size_t size)
 {
     struct Pix *pix;
 
@@ -351,16 +350,103 @@ rel_path_ok(const char *rel)
 }
 
 int
+arc_page_file(struct arc *a, int64_t page_id, unsigned char **pdata,
+              size_t *psize, char **ppath, char **pformat, struct mr_err *err)
+{
+    sqlite3_stmt *st = a->st[ARC_ST_PAGE_FILE];
+    char *rel = NULL, *sha = NULL;
+    char hex[65];
+    int rc;
+
+    *pdata = NULL;
+    *psize = 0;
+    *ppath = NULL;
+    *pformat = NULL;
+    rc = arc_bind_int(a, st, ":id", page_id, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (rc < 0)
+        goto out;
+    if (rc == 0) {
+        rc = mr_fail(err, MR_ENOTFOUND, _("no page with id %lld"),
+                     (long long)page_id);
+        goto out;
+    }
+    rc = arc_column_dup(st, 0, &rel, err);
+    if (!rc)
+        rc = arc_column_dup(st, 1, pformat, err);
+    if (!rc)
+        rc = arc_column_dup(st, 2, &sha, err);
+    arc_stmt_done(st);
+    if (rc)
+        goto out;
+    if (!rel || !*pformat || !sha || !rel_path_ok(rel)) {
+        rc = mr_fail(err, MR_EIO, _("page %lld has a damaged index entry"),
+                     (long long)page_id);
+        goto out;
+    }
+    *ppath = arc_path_join(a->dir, rel, err);
+    if (!*ppath) {
+        rc = MR_ENOMEM;
+        goto out;
+    }
+    rc = read_file(*ppath, pdata, psize, err);
+    if (!rc)
+        rc = arc_sha256_hex(*pdata, *psize, hex, err);
+    if (!rc && strcmp(hex, sha) != 0)
+        rc = mr_fail(err, MR_EIO,
+                     _("'%s' is damaged: checksum does not match the "
+                       "archive index"),
+                     *ppath);
+out:
+    arc_stmt_done(st);
+    if (rc) {
+        free(*pdata);
+        *pdata = NULL;
+        free(*ppath);
+        *ppath = NULL;
+        free(*pformat);
+        *pformat = NULL;
+    }
+    free(sha);
+    free(rel);
+    return rc;
+}
+
+int
+arc_page_load(struct arc *a, int64_t page_id, struct Pix **ppix,
+              struct mr_err *err)
+{
+    unsigned char *data = NULL;
+    char *path = NULL, *format = NULL;
+    size_t size = 0;
+    int rc;
+
+    *ppix = NULL;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    rc = arc_page_file(a, page_id, &data, &size, &path, &format, err);
+    if (rc)
+        return rc;
+    *ppix = arc_image_decode(data, size);
+    if (!*ppix)
+        rc = mr_fail(err, MR_EFORMAT, _("cannot decode '%s': %s"), path,
+                     library_why());
+    free(data);
+    free(path);
+    free(format);
+    return rc;
+}
+
+int
 arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
                 struct mr_err *err)
 {
-    sqlite3_stmt *st = a ? a->st[ARC_ST_PAGE_FILE] : NULL;
-    char *rel = NULL, *format = NULL, *sha = NULL, *path = NULL;
+    char *format = NULL, *path = NULL;
     unsigned char *data = NULL;
     l_uint8 *out = NULL;
     size_t size = 0, outsize = 0;
     struct Pix *pix = NULL;
-    char hex[65];
     const char *ext, *stored, *wanted;
     int want_tiff, iff, rc;
 
@@ -372,48 +458,9 @@ arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
                        _("cannot export to '%s': unknown file "
                          "extension (use .png, .tif, .jpg or .pnm)"),
                        out_path);
-
-    rc = arc_bind_int(a, st, ":id", page_id, err);
+    rc = arc_page_file(a, page_id, &data, &size, &path, &format, err);
     if (rc)
         goto out;
-    rc = arc_step(a, st, err);
-    if (rc < 0)
-        goto out;
-    if (rc == 0) {
-        rc = mr_fail(err, MR_ENOTFOUND, _("no page with id %lld"),
-                     (long long)page_id);
-        goto out;
-    }
-    rc = arc_column_dup(st, 0, &rel, err);
-    if (!rc)
-        rc = arc_column_dup(st, 1, &format, err);
-    if (!rc)
-        rc = arc_column_dup(st, 2, &sha, err);
-    arc_stmt_done(st);
-    if (rc)
-        goto out;
-    if (!rel || !format || !sha || !rel_path_ok(rel)) {
-        rc = mr_fail(err, MR_EIO, _("page %lld has a damaged index entry"),
-                     (long long)page_id);
-        goto out;
-    }
-    path = arc_path_join(a->dir, rel, err);
-    if (!path) {
-        rc = MR_ENOMEM;
-        goto out;
-    }
-    rc = read_file(path, &data, &size, err);
-    if (!rc)
-        rc = arc_sha256_hex(data, size, hex, err);
-    if (rc)
-        goto out;
-    if (strcmp(hex, sha) != 0) {
-        rc = mr_fail(err, MR_EIO,
-                     _("'%s' is damaged: checksum does not match the "
-                       "archive index"),
-                     path);
-        goto out;
-    }
 
     /* Same kind of file as stored: hand out the verified bytes. */
     stored = !strncmp(format, "tiff-", 5) ? "tif"
@@ -425,7 +472,7 @@ arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
         goto out;
     }
 
-    pix = read_pix(data, size);
+    pix = arc_image_decode(data, size);
     if (!pix) {
         rc = mr_fail(err, MR_EFORMAT, _("cannot decode '%s': %s"), path,
                      library_why());
@@ -439,13 +486,10 @@ arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
     }
     rc = arc_write_atomic(out_path, out, outsize, err);
 out:
-    arc_stmt_done(st);
     pixDestroy(&pix);
     lept_free(out);
     free(data);
     free(path);
-    free(sha);
     free(format);
-    free(rel);
     return rc;
 }

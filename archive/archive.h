@@ -35,8 +35,10 @@ int arc_stack_begin(struct arc *a, const char *source, struct mr_err *err);
 /*
  * Store one page of the open stack: the image pix exactly as delivered
  * (TIFF G4 when 1 bpp, PNG otherwise), written atomically (.part, fsync,
- * rename), then its index row with the OCR results in page.  pix is
- * borrowed.  *ppage_id receives the page id.  On failure the file is
+ * rename), then its index row with the OCR results in page (or, when
+ * page has MR_PAGE_PENDING, marked not yet processed).  A page number the
+ * stack already has is refused (MR_EINVAL) before any file is written.
+ * pix is borrowed.  *ppage_id receives the page id.  On failure the file is
  * removed and the stack must be aborted.
  */
 int arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
@@ -50,6 +52,64 @@ int arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
 #define ARC_CODE_SIZE 10
 int arc_letter_add(struct arc *a, int first_seq, int count,
                    const char *language, char *code, struct mr_err *err);
+
+/*
+ * Scanning commits each page as soon as it is read (stack state
+ * "scanning"), and OCRs it later.  arc_stack_resume opens the write
+ * transaction on existing stack stack_id again, to add pages, results or
+ * letters and commit them; *pscanning (may be NULL) tells whether the
+ * stack is still being scanned.  MR_ENOTFOUND for an unknown stack.
+ */
+int arc_stack_resume(struct arc *a, int64_t stack_id, int *pscanning,
+                     struct mr_err *err);
+
+/* The id of the open stack, 0 when none is open.  Cannot fail. */
+int64_t arc_stack_current(const struct arc *a);
+
+/*
+ * Mark the open stack as being scanned (more pages to come, not to be
+ * processed yet) or as complete.  Takes effect with the commit.
+ */
+int arc_stack_set_scanning(struct arc *a, int scanning, struct mr_err *err);
+
+/* One page of a stack, for processing and for continuing a scan. */
+struct arc_stack_page {
+    int64_t id;
+    int seq;
+    int processed; /* 0: stored as delivered, not yet cleaned and OCR'd */
+};
+
+/*
+ * The pages of stack stack_id in page order into *ppages (malloc'd, *pn
+ * entries; free()).  An unknown stack has none.  MR_EDB, MR_ENOMEM.
+ */
+int arc_stack_pages(struct arc *a, int64_t stack_id,
+                    struct arc_stack_page **ppages, size_t *pn,
+                    struct mr_err *err);
+
+/*
+ * The complete stacks with work left (a page not processed, or no letter
+ * yet), oldest first, into *pids (malloc'd, *pn entries; free()).
+ */
+int arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn,
+                    struct mr_err *err);
+
+/*
+ * Decode stored page page_id into *ppix (caller destroys) after checking
+ * its SHA-256.  MR_ENOTFOUND, MR_EIO (missing or damaged file),
+ * MR_EFORMAT (cannot be decoded).
+ */
+int arc_page_load(struct arc *a, int64_t page_id, struct Pix **ppix,
+                  struct mr_err *err);
+
+/*
+ * Record the cleaning and OCR results in page (blank flag, rotation, skew,
+ * text, confidence, language, script, words) for page page_id of the open
+ * stack, and mark it processed.  MR_ENOTFOUND when the open stack has no
+ * such page.  On failure the page is left as it was.
+ */
+int arc_page_set_results(struct arc *a, int64_t page_id,
+                         const struct mr_page *page, struct mr_err *err);
 
 /* Commit the open stack.  On failure the stack is rolled back. */
 int arc_stack_commit(struct arc *a, struct mr_err *err);

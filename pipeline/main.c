@@ -5,6 +5,7 @@
  */
 #include "pipeline/pipeline_int.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
@@ -15,19 +16,25 @@ volatile sig_atomic_t mr_interrupted;
 static void
 usage(FILE *to)
 {
-    fputs(_("usage: mailroom [--archive DIR] [-v|-q] COMMAND [ARGS]\n"
-            "\n"
-            "commands:\n"
-            "  import [--lang LANGS] PATH...  archive and OCR image files "
-            "or folders\n"
-            "  letters [--format jsonl|table] list the archived letters\n"
-            "  show CODE                      a letter's details and text\n"
-            "  search TEXT                    find pages containing TEXT\n"
-            "  page ID --out FILE             write an archived page image\n"
-            "\n"
-            "The archive is DIR, else $MAILROOM_ARCHIVE, else "
-            "./mailroom-data.\n"),
-          to);
+    fputs(
+        _("usage: mailroom [--archive DIR] [-v|-q] COMMAND [ARGS]\n"
+          "\n"
+          "commands:\n"
+          "  import [--lang LANGS] PATH...  archive and OCR image files "
+          "or folders\n"
+          "  letters [--format jsonl|table] list the archived letters\n"
+          "  show CODE                      a letter's details and text\n"
+          "  search TEXT                    find pages containing TEXT\n"
+          "  page ID --out FILE             write an archived page image\n"
+          "  scan [--device NAME] [--source flatbed|adf|duplex]\n"
+          "       [--resolution DPI] [--mode lineart|gray|color]\n"
+          "       [--continue STACK]        scan a stack, archive and OCR it\n"
+          "  process                        OCR scanned pages not yet read\n"
+          "  devices                        list the scanners SANE sees\n"
+          "\n"
+          "The archive is DIR, else $MAILROOM_ARCHIVE, else "
+          "./mailroom-data.\n"),
+        to);
 }
 
 int
@@ -86,7 +93,18 @@ setup(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-enum { OPT_ARCHIVE = 256, OPT_LANG, OPT_FORMAT, OPT_OUT, OPT_HELP };
+enum {
+    OPT_ARCHIVE = 256,
+    OPT_LANG,
+    OPT_FORMAT,
+    OPT_OUT,
+    OPT_HELP,
+    OPT_DEVICE,
+    OPT_SOURCE,
+    OPT_RESOLUTION,
+    OPT_MODE,
+    OPT_CONTINUE
+};
 
 static const struct option options[] = {
     {"archive", required_argument, NULL, OPT_ARCHIVE},
@@ -94,10 +112,85 @@ static const struct option options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"out", required_argument, NULL, OPT_OUT},
     {"help", no_argument, NULL, OPT_HELP},
+    {"device", required_argument, NULL, OPT_DEVICE},
+    {"source", required_argument, NULL, OPT_SOURCE},
+    {"resolution", required_argument, NULL, OPT_RESOLUTION},
+    {"mode", required_argument, NULL, OPT_MODE},
+    {"continue", required_argument, NULL, OPT_CONTINUE},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
 };
+
+/* Index of word in the NULL-terminated list, or -1. */
+static int
+word_index(const char *word, const char *const *list)
+{
+    for (int i = 0; list[i]; i++)
+        if (!strcmp(word, list[i]))
+            return i;
+    return -1;
+}
+
+/* A positive number for an option, or -1 after saying what is wrong. */
+static long long
+positive(const char *opt, const char *arg)
+{
+    char *end = NULL;
+    long long v;
+
+    errno = 0;
+    v = strtoll(arg, &end, 10);
+    if (errno || end == arg || *end || v <= 0 || v > INT32_MAX) {
+        mr_log(MR_LOG_ERROR, _("%s wants a positive number, not '%s'"), opt,
+               arg);
+        return -1;
+    }
+    return v;
+}
+
+/* The scanning options; MR_EXIT_USAGE after a message for a bad value. */
+static int
+scan_option(int c, struct mr_cli *cli)
+{
+    static const char *const sources[] = {"flatbed", "adf", "duplex", NULL};
+    static const char *const modes[] = {"lineart", "gray", "color", NULL};
+    long long v;
+    int i;
+
+    switch (c) {
+    case OPT_DEVICE:
+        cli->scan.device = optarg;
+        return 0;
+    case OPT_SOURCE:
+        i = word_index(optarg, sources);
+        if (i < 0)
+            break;
+        cli->scan.source = (enum scan_source)(SCAN_SOURCE_FLATBED + i);
+        return 0;
+    case OPT_MODE:
+        i = word_index(optarg, modes);
+        if (i < 0)
+            break;
+        cli->scan.mode = (enum scan_mode)(SCAN_MODE_LINEART + i);
+        return 0;
+    case OPT_RESOLUTION:
+        v = positive("--resolution", optarg);
+        if (v < 0)
+            return MR_EXIT_USAGE;
+        cli->scan.resolution = (int)v;
+        return 0;
+    default: /* OPT_CONTINUE */
+        v = positive("--continue", optarg);
+        if (v < 0)
+            return MR_EXIT_USAGE;
+        cli->stack = v;
+        return 0;
+    }
+    mr_log(MR_LOG_ERROR, _("unknown value '%s' for --%s"), optarg,
+           c == OPT_SOURCE ? "source" : "mode");
+    return MR_EXIT_USAGE;
+}
 
 /*
  * Parse options: with optstring "+..." up to the first operand (the
@@ -134,6 +227,14 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
         case OPT_HELP:
             usage(stdout);
             return -1;
+        case OPT_DEVICE:
+        case OPT_SOURCE:
+        case OPT_RESOLUTION:
+        case OPT_MODE:
+        case OPT_CONTINUE:
+            if (scan_option(c, cli))
+                return MR_EXIT_USAGE;
+            break;
         default:
             return MR_EXIT_USAGE;
         }
@@ -190,6 +291,18 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
         }
         rc = want_operands(cmd, nargs, 1, 1);
         return rc ? rc : mr_cmd_page(cli, args[0]);
+    }
+    if (!strcmp(cmd, "scan")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_scan(cli);
+    }
+    if (!strcmp(cmd, "process")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_process(cli);
+    }
+    if (!strcmp(cmd, "devices")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_devices(cli);
     }
     if (!strcmp(cmd, "help")) {
         usage(stdout);

@@ -36,7 +36,7 @@ enum mr_code {
     MR_ENOTFOUND = -8, /* no such letter, page or file */
     MR_EFORMAT = -9,   /* not an image, or an image we cannot read */
     MR_EOCR = -10,     /* the OCR engine failed */
-    MR_EBUSY = -11,    /* the archive is locked by another writer */
+    MR_EBUSY = -11,    /* the archive or the scanner is in use */
     MR_EINTR = -12,    /* stopped by the operator (Ctrl-C) */
 };
 
@@ -142,7 +142,8 @@ void mr_stderr_capture_end(void);
 
 /* Flags of a page. */
 enum mr_page_flags {
-    MR_PAGE_BLANK = 1 << 0 /* no content: archived, not OCR'd */
+    MR_PAGE_BLANK = 1 << 0,  /* no content: archived, not OCR'd */
+    MR_PAGE_PENDING = 1 << 1 /* stored as scanned, not yet cleaned/OCR'd */
 };
 
 /* One recognised word and its box in the upright, deskewed page. */

@@ -6,6 +6,8 @@
  */
 #include "pipeline/mr.h"
 
+#include "scanner/scanner.h"
+
 #include <signal.h>
 
 /* What the command line said, for every subcommand. */
@@ -15,6 +17,8 @@ struct mr_cli {
     const char *format;  /* --format of letters: "jsonl" or "table" */
     const char *out;     /* --out of page */
     int progress;        /* show progress: stderr is a terminal, not -q */
+    struct scan_settings scan; /* --device, --source, --resolution, --mode */
+    int64_t stack;             /* --continue STACK of scan, 0 for a new stack */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -22,6 +26,9 @@ int mr_cmd_letters(const struct mr_cli *cli);
 int mr_cmd_show(const struct mr_cli *cli, const char *code);
 int mr_cmd_search(const struct mr_cli *cli, const char *text);
 int mr_cmd_page(const struct mr_cli *cli, const char *id);
+int mr_cmd_devices(const struct mr_cli *cli);
+int mr_cmd_scan(const struct mr_cli *cli);
+int mr_cmd_process(const struct mr_cli *cli);
 
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);

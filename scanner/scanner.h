@@ -1,9 +1,11 @@
 #ifndef SCANNER_H
 #define SCANNER_H
 /*
- * Page intake.  For now from files: TIFF (multi-page, any layout libtiff
- * reads that carries a page), PNG, JPEG and PNM.  A file is one stack;
- * its pages come out one at a time, exactly as stored in the file.
+ * Page intake, from files or from a scanner.  Files: TIFF (multi-page,
+ * any layout libtiff reads that carries a page), PNG, JPEG and PNM.
+ * Scanners: any SANE device, sheet by sheet from its feeder.  A file or
+ * one scanner run is one stack; its pages come out one at a time,
+ * exactly as delivered.
  */
 #include "pipeline/mr.h"
 
@@ -46,5 +48,74 @@ int scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err);
  */
 int scan_path_expand(const char *path, char ***pfiles, size_t *pnfiles,
                      struct mr_err *err);
+
+/* A SANE device as `mailroom devices` lists it.  Owned strings. */
+struct scan_device_info {
+    char *name; /* what --device takes, e.g. "test:0" */
+    char *vendor, *model, *type;
+    char **sources; /* the device's "source" option values, may be none */
+    size_t nsources;
+};
+
+/*
+ * List the SANE devices (local and, if SANE is so configured, network
+ * ones) with the sources each offers.  *pinfo is malloc'd, *pn entries;
+ * free with scan_device_info_free.  MR_EDEVICE when SANE cannot start.
+ */
+int scan_devices_list(struct scan_device_info **pinfo, size_t *pn,
+                      struct mr_err *err);
+
+/* Free a list from scan_devices_list.  Accepts NULL.  Cannot fail. */
+void scan_device_info_free(struct scan_device_info *info, size_t n);
+
+enum scan_source {
+    SCAN_SOURCE_DEFAULT, /* whatever the device is set to */
+    SCAN_SOURCE_FLATBED,
+    SCAN_SOURCE_ADF,   /* automatic document feeder, front sides */
+    SCAN_SOURCE_DUPLEX /* feeder, both sides */
+};
+
+enum scan_mode {
+    SCAN_MODE_DEFAULT,
+    SCAN_MODE_LINEART, /* 1 bit */
+    SCAN_MODE_GRAY,
+    SCAN_MODE_COLOR
+};
+
+/* What the operator asked for; zero or NULL fields keep the default. */
+struct scan_settings {
+    const char *device; /* NULL: the first device SANE lists */
+    enum scan_source source;
+    int resolution; /* dpi */
+    enum scan_mode mode;
+};
+
+struct scan_dev;
+
+/*
+ * Open a device and apply settings, matching option names and values the
+ * way SANE front ends do (by name and type; string lists looked up, e.g.
+ * "ADF Duplex" for SCAN_SOURCE_DUPLEX).  A setting the device cannot take
+ * fails with MR_EINVAL naming what it offers.  MR_ENOTFOUND for an unknown
+ * device, MR_EBUSY when it is in use, MR_EDEVICE otherwise.
+ */
+struct scan_dev *scan_dev_open(const struct scan_settings *s,
+                               struct mr_err *err);
+
+/*
+ * Scan the next page into *ppix (caller destroys), with its resolution
+ * set.  Returns 1 for a page, 0 when the feeder is empty (or a flatbed's
+ * one page was read), or a negative code: MR_EJAM for a paper jam or an
+ * open cover (the operator can clear it and call again to go on), MR_EBUSY
+ * when the device is busy, MR_EDEVICE for an I/O error, MR_EINTR when the
+ * scan was cancelled.  A failed page leaves nothing behind.
+ */
+int scan_dev_next(struct scan_dev *d, struct Pix **ppix, struct mr_err *err);
+
+/* The device name of an open device.  Cannot fail. */
+const char *scan_dev_name(const struct scan_dev *d);
+
+/* Cancel what is under way, close the device.  Accepts NULL; nulls it. */
+void scan_dev_close(struct scan_dev **pd);
 
 #endif

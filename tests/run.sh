@@ -12,7 +12,8 @@
 #
 # Environment (set by the Makefile): BUILD, the absolute build directory;
 # MAILROOM, the absolute path of the mailroom binary.  TEST_TIMEOUT bounds
-# each file's run time in seconds (default 900).
+# each file's run time in seconds (default 300; the slowest file, t5000,
+# takes about 90 s under ASan).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,7 +23,7 @@ export BUILD
 : "${UBSAN_OPTIONS:=print_stacktrace=1}"
 export UBSAN_OPTIONS
 filter=${1:-}
-timeout=${TEST_TIMEOUT:-900}
+timeout=${TEST_TIMEOUT:-300}
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/mailroom-run.XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
@@ -39,6 +40,15 @@ run_one() {
 	ran=$((ran + 1))
 	timeout "$timeout" "$@" >"$out/stdout" 2>"$out/stderr" </dev/null
 	rc=$?
+	# SANE's `test` backend cancels its reader thread asynchronously and
+	# now and then deadlocks inside malloc (seen in about 1 run of t_sane
+	# in 40).  A file that timed out is run once more; a second time-out,
+	# or any failure, counts.
+	if [ $rc -eq 124 ]; then
+		echo "$name timed out after ${timeout}s; running it once more" >&2
+		timeout "$timeout" "$@" >"$out/stdout" 2>"$out/stderr" </dev/null
+		rc=$?
+	fi
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/stdout" | tail -n 1)
 	p=0
 	f=0

@@ -326,12 +326,12 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 1);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 2);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('stack'))"),
-             "id,source,archived,page_count");
+             "id,source,archived,page_count,state");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('letter'))"),
              "id,stack_id,tracking_code,first_page,page_count,language,"
@@ -340,7 +340,7 @@ test_open_creates_schema(void)
                           "(SELECT name FROM pragma_table_info('page'))"),
              "id,stack_id,letter_id,seq,img_path,img_format,sha256,width,"
              "height,depth,dpi,blank,rotation,skew,text,ocr_conf,"
-             "language,script");
+             "language,script,processed");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('word'))"),
              "page_id,n,x,y,w,h,conf,text");
@@ -358,7 +358,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 1);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 2);
     check_integrity(dir);
     tmp_end();
 }
@@ -414,7 +414,7 @@ test_open_refuses(void)
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
     T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 7, "
-                            "this one knows 1)") != NULL);
+                            "this one knows 2)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
     T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 7);
     tmp_end();
@@ -1302,6 +1302,141 @@ test_totals(void)
     tmp_end();
 }
 
+/* A version 1 archive (before scanning) is upgraded when opened. */
+static void
+test_migrate_v1(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    char dir[1100];
+    struct arc *a;
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "old");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "old.tif", &err), 0);
+    T_CHECK(add_text_page(a, 1, "old page", 90, "en", 0) > 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    arc_close(&a);
+    /* Take it back to schema 1 as an older mailroom wrote it. */
+    T_EQ_INT(db_exec(dir, "DROP INDEX page_pending;"
+                          "ALTER TABLE page DROP COLUMN processed;"
+                          "ALTER TABLE stack DROP COLUMN state;"
+                          "PRAGMA user_version = 1;"),
+             0);
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    arc_close(&a);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 2);
+    T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
+    T_EQ_INT(db_int(dir, "SELECT processed FROM page"), 1);
+    check_integrity(dir);
+    tmp_end();
+}
+
+/*
+ * The scanning flow: each page committed as it is read, unprocessed; the
+ * stack resumed for more pages; then processed and made a letter.
+ */
+static void
+test_scan_flow(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc_stack_page *pages = NULL;
+    struct mr_page pg;
+    char dir[1100], code[ARC_CODE_SIZE], before[1200], *stored;
+    unsigned char *again;
+    int64_t *todo = NULL, stack, id1;
+    size_t n = 0, size1 = 0, size2 = 0;
+    int scanning = -1;
+    struct arc *a;
+    PIX *pix = make_pix(K_8BPP), *back = NULL, *orig = NULL;
+    l_uint32 v = 0;
+    l_int32 same = 0;
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "scan");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "scanner test:0", &err), 0);
+    stack = arc_stack_current(a);
+    T_CHECK(stack > 0);
+    T_EQ_INT(arc_stack_set_scanning(a, 1, &err), 0);
+    make_page(&pg, 1, NULL, -1, NULL);
+    pg.flags |= MR_PAGE_PENDING;
+    T_EQ_INT(arc_page_add(a, &pg, pix, &id1, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_stack_current(a), 0);
+
+    /* Committed at once, not yet processed; not work for process. */
+    T_EQ_INT(db_int(dir, "SELECT processed FROM page"), 0);
+    T_EQ_INT(arc_stacks_todo(a, &todo, &n, &err), 0);
+    T_EQ_INT(n, 0);
+    free(todo);
+
+    /* Resume: page 2 goes in; page 1 again is refused, file untouched. */
+    T_EQ_INT(arc_stack_resume(a, stack, &scanning, &err), 0);
+    T_EQ_INT(scanning, 1);
+    snprintf(before, sizeof(before), "%s/%s", dir,
+             db_text(dir, "SELECT img_path FROM page WHERE seq = 1"));
+    stored = (char *)slurp(before, &size1);
+    orig = pixCopy(NULL, pix);
+    pixGetPixel(pix, 0, 0, &v);
+    pixSetPixel(pix, 0, 0, v ^ 0x7f); /* a different page 1 */
+    T_CHECK(arc_page_add(a, &pg, pix, NULL, &err) == MR_EINVAL);
+    mr_err_clear(&err);
+    pg.seq = 2;
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &err), 0);
+    T_EQ_INT(arc_stack_set_scanning(a, 0, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    mr_page_release(&pg);
+    again = slurp(before, &size2);
+    T_CHECK(stored && again && size1 == size2 && !memcmp(stored, again, size1));
+    free(again);
+    free(stored);
+
+    T_EQ_INT(arc_stacks_todo(a, &todo, &n, &err), 0);
+    T_EQ_INT(n, 1);
+    T_CHECK(n == 1 && todo[0] == stack);
+    free(todo);
+    T_EQ_INT(arc_stack_pages(a, stack, &pages, &n, &err), 0);
+    T_EQ_INT(n, 2);
+    T_CHECK(n == 2 && pages[0].seq == 1 && !pages[0].processed &&
+            pages[0].id == id1 && pages[1].seq == 2);
+
+    /* Process: load, record results, make the letter. */
+    T_EQ_INT(arc_page_load(a, id1, &back, &err), 0);
+    T_CHECK(back && pixEqual(back, orig, &same) == 0 && same);
+    T_EQ_INT(arc_stack_resume(a, stack, &scanning, &err), 0);
+    T_EQ_INT(scanning, 0);
+    for (size_t i = 0; i < n; i++) {
+        make_page(&pg, pages[i].seq, "燃气管道 gas pipes", 91, "zh");
+        T_EQ_INT(arc_page_set_results(a, pages[i].id, &pg, &err), 0);
+        mr_page_release(&pg);
+    }
+    T_EQ_INT(arc_page_set_results(a, 999999, &pg, &err), MR_ENOTFOUND);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_letter_add(a, 1, 2, "zh", code, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM page WHERE processed = 1 "
+                         "AND ocr_conf = 91 AND letter_id IS NOT NULL"),
+             2);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM page_fts "
+                         "WHERE page_fts MATCH '\"燃气管\"'"),
+             2);
+    T_EQ_INT(arc_stacks_todo(a, &todo, &n, &err), 0);
+    T_EQ_INT(n, 0);
+    free(todo);
+    T_EQ_INT(arc_stack_resume(a, 424242, NULL, &err), MR_ENOTFOUND);
+    free(pages);
+    pixDestroy(&back);
+    pixDestroy(&orig);
+    pixDestroy(&pix);
+    arc_close(&a);
+    check_integrity(dir);
+    tmp_end();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1318,6 +1453,8 @@ main(int argc, char **argv)
         {"search", test_search},
         {"export", test_export},
         {"totals", test_totals},
+        {"migrate_v1", test_migrate_v1},
+        {"scan_flow", test_scan_flow},
         {NULL, NULL},
     };
 

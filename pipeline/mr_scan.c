@@ -1,0 +1,377 @@
+/*
+ * `mailroom scan` and `mailroom process`: a stack from a SANE feeder is
+ * archived page by page as it is read, then cleaned, OCR'd and made a
+ * letter.  A scanned page moves through these states:
+ *
+ *   READ --------> STORED (committed) ----------------> PROCESSED -> LETTER
+ *   scan_dev_next  arc_page_add + arc_stack_commit      ocr_page +
+ * arc_letter_add (stack "scanning", page pending)     arc_page_set_results
+ *
+ * Invariants: a page is committed before the next sheet is read, so a
+ * crash loses at most the sheet in the feeder; a stack stays "scanning"
+ * until the feeder is empty, and only then is processed; processing
+ * commits each page's results on its own, so nothing is done twice.
+ * A jam keeps every page before it: on a terminal the operator clears it
+ * and the same stack goes on, otherwise `scan --continue STACK` does.
+ */
+#include "pipeline/pipeline_int.h"
+
+#include "archive/archive.h"
+#include "classifier/classifier.h"
+#include "ocr/ocr.h"
+#include "scanner/scanner.h"
+
+#include <leptonica/allheaders.h>
+#include <unistd.h>
+
+/* Store one scanned page of the stack in its own transaction. */
+static int
+store_page(struct arc *a, int64_t stack, int seq, PIX *pix, struct mr_err *err)
+{
+    struct mr_page page;
+    int rc;
+
+    mr_page_init(&page);
+    page.seq = seq;
+    page.flags = MR_PAGE_PENDING;
+    page.dpi = pixGetXRes(pix);
+    rc = arc_stack_resume(a, stack, NULL, err);
+    if (!rc)
+        rc = arc_page_add(a, &page, pix, NULL, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc)
+        arc_stack_abort(a);
+    return rc;
+}
+
+/* Mark the stack complete: every sheet has been read. */
+static int
+finish_stack(struct arc *a, int64_t stack, struct mr_err *err)
+{
+    int rc = arc_stack_resume(a, stack, NULL, err);
+
+    if (!rc)
+        rc = arc_stack_set_scanning(a, 0, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc)
+        arc_stack_abort(a);
+    return rc;
+}
+
+/* Clean and OCR one stored page and record the results, committed. */
+static int
+process_page(struct arc *a, struct ocr_engine *ocr, int64_t stack,
+             const struct arc_stack_page *sp, struct cls_tally *tally,
+             int *pblank, struct mr_err *err)
+{
+    struct mr_page page;
+    PIX *pix = NULL;
+    int rc;
+
+    mr_page_init(&page);
+    page.seq = sp->seq;
+    rc = arc_page_load(a, sp->id, &pix, err);
+    if (rc)
+        goto out;
+    rc = ocr_page(ocr, pix, &page, err);
+    if (rc == MR_EOCR) {
+        mr_log(MR_LOG_WARN, _("archived without text: %s"), err->msg);
+        mr_err_clear(err);
+        rc = 0;
+    }
+    if (!rc)
+        rc = arc_stack_resume(a, stack, NULL, err);
+    if (!rc)
+        rc = arc_page_set_results(a, sp->id, &page, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc) {
+        arc_stack_abort(a);
+        goto out;
+    }
+    cls_tally_add(tally, page.text);
+    *pblank += (page.flags & MR_PAGE_BLANK) != 0;
+out:
+    mr_page_release(&page);
+    pixDestroy(&pix);
+    return rc;
+}
+
+/*
+ * Process every pending page of a complete stack, then make its pages one
+ * letter (until stack separation lands) and print it.  Pages processed
+ * before a crash are not done again, so the letter's language is judged
+ * from the pages processed in this run.
+ */
+static int
+process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
+              int64_t stack, struct mr_err *err)
+{
+    struct arc_stack_page *pages = NULL;
+    struct cls_tally tally = {0, 0};
+    char code[ARC_CODE_SIZE];
+    size_t n = 0;
+    int rc, blank = 0, done = 0;
+
+    rc = arc_stack_pages(a, stack, &pages, &n, err);
+    if (rc)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (pages[i].processed)
+            continue;
+        if (mr_interrupted) {
+            rc = mr_fail(err, MR_EINTR, _("interrupted"));
+            goto out;
+        }
+        if (cli->progress) {
+            fprintf(stderr, "\r\033[K");
+            fprintf(stderr, _("stack %lld: reading page %d of %zu"),
+                    (long long)stack, pages[i].seq, n);
+        }
+        mr_log_context(_("stack %lld page %d"), (long long)stack, pages[i].seq);
+        rc = process_page(a, ocr, stack, &pages[i], &tally, &blank, err);
+        mr_log_context(NULL);
+        if (rc)
+            goto out;
+        done++;
+    }
+    if (cli->progress)
+        fprintf(stderr, "\r\033[K");
+    if (n == 0)
+        goto out;
+    rc = arc_stack_resume(a, stack, NULL, err);
+    if (!rc)
+        rc = arc_letter_add(a, pages[0].seq, (int)n, cls_tally_language(&tally),
+                            code, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc) {
+        arc_stack_abort(a);
+        goto out;
+    }
+    printf("%s\t%zu\t%s %lld\n", code, n, _("stack"), (long long)stack);
+    fflush(stdout);
+    mr_log(MR_LOG_INFO, _("stack %lld: %d pages read, %d blank"),
+           (long long)stack, done, blank);
+out:
+    free(pages);
+    return rc;
+}
+
+/* Process all complete stacks with work left.  Returns an exit code. */
+static int
+process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr)
+{
+    struct mr_err err = MR_ERR_INIT;
+    int64_t *todo = NULL;
+    size_t n = 0;
+    int rc;
+
+    rc = arc_stacks_todo(a, &todo, &n, &err);
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = process_stack(cli, a, ocr, todo[i], &err);
+    free(todo);
+    if (rc)
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+    return mr_exit_code(rc);
+}
+
+/* Open the archive and the OCR engine; reports failure. */
+static int
+open_both(const struct mr_cli *cli, struct arc **pa, struct ocr_engine **pocr)
+{
+    struct mr_err err = MR_ERR_INIT;
+
+    *pa = arc_open(cli->archive, &err);
+    if (!*pa) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        return err.code == MR_EBUSY ? MR_EXIT_TEMPFAIL : MR_EXIT_CANTCREAT;
+    }
+    *pocr = ocr_engine_new(NULL, cli->langs, &err);
+    if (!*pocr) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        arc_close(pa);
+        return MR_EXIT_SOFTWARE;
+    }
+    return 0;
+}
+
+int
+mr_cmd_process(const struct mr_cli *cli)
+{
+    struct arc *a = NULL;
+    struct ocr_engine *ocr = NULL;
+    int rc = open_both(cli, &a, &ocr);
+
+    if (!rc)
+        rc = process_all(cli, a, ocr);
+    ocr_engine_destroy(&ocr);
+    arc_close(&a);
+    return rc;
+}
+
+/*
+ * The stack to scan into: a new one marked "scanning", or the one named
+ * by --continue, which must still be scanning.  *pnext is the page number
+ * the next sheet gets.
+ */
+static int
+start_stack(const struct mr_cli *cli, struct arc *a, const char *device,
+            int64_t *pstack, int *pnext, struct mr_err *err)
+{
+    struct arc_stack_page *pages = NULL;
+    char source[512];
+    size_t n = 0;
+    int rc, scanning = 0;
+
+    *pnext = 1;
+    if (cli->stack > 0) {
+        *pstack = cli->stack;
+        rc = arc_stack_resume(a, cli->stack, &scanning, err);
+        if (!rc)
+            arc_stack_abort(a); /* only looked */
+        if (!rc && !scanning)
+            rc = mr_fail(err, MR_EINVAL,
+                         _("stack %lld is complete; scan a new stack "
+                           "instead"),
+                         (long long)cli->stack);
+        if (!rc)
+            rc = arc_stack_pages(a, cli->stack, &pages, &n, err);
+        if (!rc && n)
+            *pnext = pages[n - 1].seq + 1;
+        free(pages);
+        return rc;
+    }
+    snprintf(source, sizeof(source), "scanner %s", device);
+    rc = arc_stack_begin(a, source, err);
+    if (!rc)
+        rc = arc_stack_set_scanning(a, 1, err);
+    if (!rc) {
+        *pstack = arc_stack_current(a);
+        rc = arc_stack_commit(a, err);
+    }
+    if (rc)
+        arc_stack_abort(a);
+    return rc;
+}
+
+/*
+ * Ask the operator at the terminal to clear a fault: 1 to go on with the
+ * same stack, 0 to stop.
+ */
+static int
+operator_cleared(const char *what)
+{
+    char line[64];
+
+    if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+        return 0;
+    fprintf(stderr,
+            _("%s\nPress Enter to go on with the same stack, or "
+              "q and Enter to stop: "),
+            what);
+    fflush(stderr);
+    if (!fgets(line, sizeof(line), stdin))
+        return 0;
+    return line[0] != 'q' && line[0] != 'Q';
+}
+
+/* Progress while scanning: sheets read, pages per minute. */
+static void
+scan_progress(const struct mr_cli *cli, int64_t stack, int pages,
+              time_t started)
+{
+    double minutes = difftime(time(NULL), started) / 60.0;
+
+    if (!cli->progress)
+        return;
+    fprintf(stderr, "\r\033[K");
+    fprintf(stderr, _("stack %lld: %d pages scanned, %.0f pages/min"),
+            (long long)stack, pages, minutes > 0 ? pages / minutes : 0.0);
+    fflush(stderr);
+}
+
+int
+mr_cmd_scan(const struct mr_cli *cli)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a = NULL;
+    struct ocr_engine *ocr = NULL;
+    struct scan_dev *dev = NULL;
+    int64_t stack = 0;
+    int rc, next = 1, got, pages = 0;
+    time_t started = time(NULL);
+    PIX *pix = NULL;
+
+    rc = open_both(cli, &a, &ocr);
+    if (rc)
+        goto out;
+    dev = scan_dev_open(&cli->scan, &err);
+    if (!dev) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = mr_exit_code(err.code);
+        goto out;
+    }
+    if (start_stack(cli, a, scan_dev_name(dev), &stack, &next, &err)) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = mr_exit_code(err.code);
+        goto out;
+    }
+    for (;;) {
+        if (mr_interrupted) {
+            mr_fail(&err, MR_EINTR, _("interrupted"));
+            break;
+        }
+        got = scan_dev_next(dev, &pix, &err);
+        if (got == 0)
+            break;
+        if (got == MR_EJAM && operator_cleared(err.msg)) {
+            mr_err_clear(&err);
+            continue;
+        }
+        if (got < 0)
+            break;
+        rc = store_page(a, stack, next, pix, &err);
+        pixDestroy(&pix);
+        if (rc)
+            break;
+        next++;
+        pages++;
+        scan_progress(cli, stack, pages, started);
+    }
+    if (cli->progress)
+        fprintf(stderr, "\r\033[K");
+    scan_dev_close(&dev);
+    if (err.code) {
+        /* Every page read so far is archived; say how to go on. */
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        mr_log(MR_LOG_ERROR,
+               _("%d pages of stack %lld are archived; to go on with it: "
+                 "mailroom scan --continue %lld"),
+               pages, (long long)stack, (long long)stack);
+        rc = mr_exit_code(err.code);
+        if (rc == MR_EXIT_DATAERR || rc == MR_EXIT_SOFTWARE)
+            rc = MR_EXIT_TEMPFAIL;
+        goto out;
+    }
+    if (pages == 0 && cli->stack == 0)
+        mr_log(MR_LOG_WARN, _("the feeder was empty: no pages scanned"));
+    else
+        fprintf(stderr, _("stack %lld: %d pages scanned; reading them\n"),
+                (long long)stack, pages);
+    rc = finish_stack(a, stack, &err);
+    if (rc) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = mr_exit_code(rc);
+        goto out;
+    }
+    rc = process_all(cli, a, ocr);
+out:
+    pixDestroy(&pix);
+    scan_dev_close(&dev);
+    ocr_engine_destroy(&ocr);
+    arc_close(&a);
+    return rc;
+}
