@@ -711,6 +711,36 @@ bind_field(struct arc *a, sqlite3_stmt *st, const char *name, const char *v,
     return arc_bind_text(a, st, name, n ? v : NULL, (int)n, err);
 }
 
+/*
+ * Bind what cleaning and OCR found on page (the :blank, :rotation, :skew,
+ * :text, :conf, :language and :script parameters of st).
+ */
+static int
+bind_results(struct arc *a, sqlite3_stmt *st, const struct mr_page *page,
+             struct mr_err *err)
+{
+    int rc =
+        arc_bind_int(a, st, ":blank", (page->flags & MR_PAGE_BLANK) != 0, err);
+
+    if (!rc)
+        rc = arc_bind_int(a, st, ":rotation", page->rotation, err);
+    if (!rc)
+        rc = arc_bind_double(a, st, ":skew", page->skew, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":text", page->text, -1, err);
+    if (!rc)
+        rc = page->ocr_conf >= 0
+                 ? arc_bind_int(a, st, ":conf", page->ocr_conf, err)
+                 : arc_bind_null(a, st, ":conf", err);
+    if (!rc)
+        rc = bind_field(a, st, ":language", page->language,
+                        sizeof(page->language), err);
+    if (!rc)
+        rc = bind_field(a, st, ":script", page->script, sizeof(page->script),
+                        err);
+    return rc;
+}
+
 /* 1 if the open stack has page seq, 0 if not, MR_EDB on failure. */
 static int
 page_exists(struct arc *a, int seq, struct mr_err *err)
@@ -757,24 +787,7 @@ insert_page(struct arc *a, const struct mr_page *page, struct Pix *pix,
     if (!rc)
         rc = arc_bind_int(a, st, ":dpi", dpi > 0 ? dpi : 0, err);
     if (!rc)
-        rc = arc_bind_int(a, st, ":blank", (page->flags & MR_PAGE_BLANK) != 0,
-                          err);
-    if (!rc)
-        rc = arc_bind_int(a, st, ":rotation", page->rotation, err);
-    if (!rc)
-        rc = arc_bind_double(a, st, ":skew", page->skew, err);
-    if (!rc)
-        rc = arc_bind_text(a, st, ":text", page->text, -1, err);
-    if (!rc)
-        rc = page->ocr_conf >= 0
-                 ? arc_bind_int(a, st, ":conf", page->ocr_conf, err)
-                 : arc_bind_null(a, st, ":conf", err);
-    if (!rc)
-        rc = bind_field(a, st, ":language", page->language,
-                        sizeof(page->language), err);
-    if (!rc)
-        rc = bind_field(a, st, ":script", page->script, sizeof(page->script),
-                        err);
+        rc = bind_results(a, st, page, err);
     if (!rc)
         rc = arc_bind_int(a, st, ":processed",
                           (page->flags & MR_PAGE_PENDING) == 0, err);
@@ -1209,24 +1222,7 @@ arc_page_set_results(struct arc *a, int64_t page_id, const struct mr_page *page,
     if (!rc)
         rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
     if (!rc)
-        rc = arc_bind_int(a, st, ":blank", (page->flags & MR_PAGE_BLANK) != 0,
-                          err);
-    if (!rc)
-        rc = arc_bind_int(a, st, ":rotation", page->rotation, err);
-    if (!rc)
-        rc = arc_bind_double(a, st, ":skew", page->skew, err);
-    if (!rc)
-        rc = arc_bind_text(a, st, ":text", page->text, -1, err);
-    if (!rc)
-        rc = page->ocr_conf >= 0
-                 ? arc_bind_int(a, st, ":conf", page->ocr_conf, err)
-                 : arc_bind_null(a, st, ":conf", err);
-    if (!rc)
-        rc = bind_field(a, st, ":language", page->language,
-                        sizeof(page->language), err);
-    if (!rc)
-        rc = bind_field(a, st, ":script", page->script, sizeof(page->script),
-                        err);
+        rc = bind_results(a, st, page, err);
     if (!rc)
         rc = arc_step(a, st, err);
     if (!rc && sqlite3_changes(a->db) != 1)
