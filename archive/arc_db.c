@@ -154,7 +154,7 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_STACK_STATE] = "UPDATE stack SET state = :state WHERE id = :stack",
     [ARC_ST_STACK_PAGES] = "SELECT id, seq, processed FROM page"
                            " WHERE stack_id = :stack ORDER BY seq",
-    [ARC_ST_STACKS_TODO] =
+    [ARC_ST_STACKS_UNFINISHED] =
         "SELECT s.id FROM stack AS s WHERE s.state = 'complete' AND"
         " (EXISTS (SELECT 1 FROM page AS p"
         "          WHERE p.stack_id = s.id AND p.processed = 0)"
@@ -1167,7 +1167,7 @@ arc_stack_pages(struct arc *a, int64_t stack_id, struct arc_stack_page **ppages,
 int
 arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn, struct mr_err *err)
 {
-    sqlite3_stmt *st = a ? a->st[ARC_ST_STACKS_TODO] : NULL;
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACKS_UNFINISHED] : NULL;
     int64_t *ids = NULL, *grown;
     size_t n = 0, cap = 0;
     int rc = 0;
