@@ -46,6 +46,20 @@ progress_done(const struct mr_cli *cli)
         fprintf(stderr, "\r\033[K");
 }
 
+int
+mr_read_page(struct ocr_engine *ocr, struct Pix *pix, struct mr_page *page,
+             struct mr_err *err)
+{
+    int rc = ocr_page(ocr, pix, page, err);
+
+    if (rc == MR_EOCR) {
+        mr_log(MR_LOG_WARN, _("archived without text: %s"), err->msg);
+        mr_err_clear(err);
+        rc = 0;
+    }
+    return rc;
+}
+
 /*
  * Archive one file as one stack and one letter.  On failure nothing of it
  * stays in the archive and err says why.
@@ -87,13 +101,7 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         progress(cli, fileno_, nfiles, path, n, scan_file_page_count(f));
         mr_log_context(_("'%s' page %d"), path, n);
         page.seq = n;
-        rc = ocr_page(ocr, pix, &page, err);
-        if (rc == MR_EOCR) {
-            /* Keep the page, without text, rather than lose the stack. */
-            mr_log(MR_LOG_WARN, _("archived without text: %s"), err->msg);
-            mr_err_clear(err);
-            rc = 0;
-        }
+        rc = mr_read_page(ocr, pix, &page, err);
         if (!rc)
             rc = arc_page_add(a, &page, pix, NULL, err);
         if (rc)

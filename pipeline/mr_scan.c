@@ -75,12 +75,7 @@ process_page(struct arc *a, struct ocr_engine *ocr, int64_t stack,
     rc = arc_page_load(a, sp->id, &pix, err);
     if (rc)
         goto out;
-    rc = ocr_page(ocr, pix, &page, err);
-    if (rc == MR_EOCR) {
-        mr_log(MR_LOG_WARN, _("archived without text: %s"), err->msg);
-        mr_err_clear(err);
-        rc = 0;
-    }
+    rc = mr_read_page(ocr, pix, &page, err);
     if (!rc)
         rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)

@@ -30,6 +30,18 @@ int mr_cmd_devices(const struct mr_cli *cli);
 int mr_cmd_scan(const struct mr_cli *cli);
 int mr_cmd_process(const struct mr_cli *cli);
 
+struct Pix;
+struct ocr_engine;
+
+/*
+ * Clean and OCR pix into page with ocr_page().  A page the recogniser
+ * gives up on (MR_EOCR, e.g. its deadline) is kept without text and a
+ * warning, rather than losing the stack around it; other failures are
+ * returned.
+ */
+int mr_read_page(struct ocr_engine *ocr, struct Pix *pix, struct mr_page *page,
+                 struct mr_err *err);
+
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);
 
