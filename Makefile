@@ -1,7 +1,8 @@
 # mailroom: one non-recursive Makefile.  `make` builds ./mailroom,
 # `make test` runs the whole suite, `make check` runs it under ASan+UBSan,
 # `make valgrind` runs the unit tests under valgrind,
-# `make demo` imports the bundled sample letters into a fresh archive.
+# `make demo` scans the bundled sample letters through SANE (the virtual
+# feeder in scanner/backend/) into a fresh archive.
 
 PKGS := sane-backends tesseract lept libtiff-4 libpng sqlite3 jansson libcrypto \
 	libutf8proc
@@ -33,13 +34,15 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 TOOL_SRC := tests/mkpage.c tests/cer.c
 TOOL_BIN := $(TOOL_SRC:%.c=$(BUILD)/%)
 PROGRAM := $(BUILD)/mailroom
+# The virtual document feeder, a SANE backend for the tests and the demo.
+FEEDER := $(BUILD)/sane/libsane-feeder.so.1
 LOCALE_MO := build/locale/zh_CN/LC_MESSAGES/mailroom.mo
 DEPS_STAMP := build/.deps-installed
 
 .PHONY: all test check asan valgrind demo clean format format-check pot
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
-all: mailroom $(LOCALE_MO)
+all: mailroom $(FEEDER) $(LOCALE_MO)
 
 mailroom: $(PROGRAM)
 	@if [ "$(BUILD)" = build ]; then ln -sf $(PROGRAM) mailroom; fi
@@ -59,6 +62,11 @@ $(BUILD)/libmr.a: $(LIB_OBJ)
 $(PROGRAM): $(BUILD)/pipeline/main.o $(BUILD)/libmr.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(MR_LDLIBS)
 
+$(FEEDER): scanner/backend/feeder.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(MR_CPPFLAGS) $(WARNINGS) $(CFLAGS) -fPIC -shared $(LDFLAGS) \
+		-o $@ $< $(shell pkg-config --libs lept)
+
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libmr.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(MR_LDLIBS)
 
@@ -66,7 +74,7 @@ $(LOCALE_MO): pipeline/po/zh_CN.po | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-test: all $(PROGRAM) $(UNIT_BIN) $(TOOL_BIN)
+test: all $(PROGRAM) $(FEEDER) $(UNIT_BIN) $(TOOL_BIN)
 	MAILROOM=$(CURDIR)/$(PROGRAM) BUILD=$(CURDIR)/$(BUILD) tests/run.sh
 
 check asan:
@@ -87,18 +95,18 @@ demo: all $(TOOL_BIN)
 pot: | $(DEPS_STAMP)
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments \
 		--package-name=mailroom -o build/mailroom.pot \
-		$(sort $(wildcard */*.c))
+		$(sort $(wildcard */*.c */*/*.c))
 	msgmerge --quiet --update --backup=none --no-fuzzy-matching \
 		pipeline/po/zh_CN.po build/mailroom.pot
 	msgattrib --no-obsolete -o pipeline/po/zh_CN.po pipeline/po/zh_CN.po
 
 format:
-	clang-format -i $(wildcard */*.c */*.h)
+	clang-format -i $(wildcard */*.c */*.h */*/*.c)
 
 format-check:
-	clang-format --dry-run --Werror $(wildcard */*.c */*.h)
+	clang-format --dry-run --Werror $(wildcard */*.c */*.h */*/*.c)
 
 clean:
 	rm -rf build build-asan mailroom
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+-include $(shell find build build-asan -type f -name '*.d' 2>/dev/null)
