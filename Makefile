@@ -5,7 +5,7 @@
 # feeder in scanner/backend/) into a fresh archive.
 
 PKGS := sane-backends tesseract lept libtiff-4 libpng sqlite3 jansson libcrypto \
-	libutf8proc
+	libutf8proc zbar
 
 CC ?= cc
 CFLAGS ?= -O2 -g

@@ -25,6 +25,8 @@ jq
 time
 libjansson-dev
 libutf8proc-dev
+libzbar-dev
+zint
 libssl-dev
 pango1.0-tools
 fonts-noto-cjk

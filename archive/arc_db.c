@@ -84,6 +84,20 @@ static const char *const arc_migrations[] = {
     "  CHECK(state IN ('scanning', 'complete'));\n"
     "ALTER TABLE page ADD COLUMN processed INTEGER NOT NULL DEFAULT 1;\n"
     "CREATE INDEX page_pending ON page(stack_id) WHERE processed = 0;\n",
+    /* 3: barcodes, separator sheets, and boundaries for review. */
+    "ALTER TABLE page ADD COLUMN codes TEXT; /* 'TYPE:DATA' lines */\n"
+    "ALTER TABLE page ADD COLUMN role TEXT /* NULL: letter content */\n"
+    "  CHECK(role IN ('separator', 'unsure'));\n"
+    "CREATE TABLE review(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  kind TEXT NOT NULL CHECK(kind IN ('boundary')),\n"
+    "  stack_id INTEGER NOT NULL REFERENCES stack(id),\n"
+    "  seq INTEGER NOT NULL, /* the page the question is about */\n"
+    "  reason TEXT NOT NULL,\n"
+    "  created TEXT NOT NULL,\n"
+    "  resolved TEXT, /* NULL while open */\n"
+    "  resolved_by TEXT);\n"
+    "CREATE INDEX review_open ON review(stack_id) WHERE resolved IS NULL;\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -114,10 +128,10 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_PAGE_INSERT] =
         "INSERT INTO page(stack_id, seq, img_path, img_format, sha256,"
         " width, height, depth, dpi, blank, rotation, skew, text,"
-        " ocr_conf, language, script, processed)"
+        " ocr_conf, language, script, processed, codes, role)"
         " VALUES(:stack, :seq, :path, :format, :sha256, :width,"
         " :height, :depth, :dpi, :blank, :rotation, :skew, :text,"
-        " :conf, :language, :script, :processed)",
+        " :conf, :language, :script, :processed, :codes, :role)",
     [ARC_ST_WORD_INSERT] =
         "INSERT INTO word(page_id, n, x, y, w, h, conf, text)"
         " VALUES(:page, :n, :x, :y, :w, :h, :conf, :text)",
@@ -152,8 +166,8 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         "SELECT count(*) FROM page WHERE stack_id = :stack AND seq = :seq",
     [ARC_ST_STACK_GET] = "SELECT archived, state FROM stack WHERE id = :stack",
     [ARC_ST_STACK_STATE] = "UPDATE stack SET state = :state WHERE id = :stack",
-    [ARC_ST_STACK_PAGES] = "SELECT id, seq, processed FROM page"
-                           " WHERE stack_id = :stack ORDER BY seq",
+    [ARC_ST_STACK_PAGES] = "SELECT id, seq, processed, blank, role, text"
+                           " FROM page WHERE stack_id = :stack ORDER BY seq",
     [ARC_ST_STACKS_UNFINISHED] =
         "SELECT s.id FROM stack AS s WHERE s.state = 'complete' AND"
         " (EXISTS (SELECT 1 FROM page AS p"
@@ -164,9 +178,13 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_PAGE_RESULTS] =
         "UPDATE page SET blank = :blank, rotation = :rotation, skew = :skew,"
         " text = :text, ocr_conf = :conf, language = :language,"
-        " script = :script, processed = 1"
+        " script = :script, processed = 1, codes = :codes, role = :role"
         " WHERE id = :page AND stack_id = :stack",
     [ARC_ST_WORD_DELETE] = "DELETE FROM word WHERE page_id = :page",
+    [ARC_ST_REVIEW_INSERT] =
+        "INSERT INTO review(kind, stack_id, seq, reason, created)"
+        " VALUES(:kind, :stack, :seq, :reason,"
+        " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
 };
 
 int
@@ -713,7 +731,7 @@ bind_field(struct arc *a, sqlite3_stmt *st, const char *name, const char *v,
 
 /*
  * Bind what cleaning and OCR found on page (the :blank, :rotation, :skew,
- * :text, :conf, :language and :script parameters of st).
+ * :text, :conf, :language, :script, :codes and :role parameters of st).
  */
 static int
 bind_results(struct arc *a, sqlite3_stmt *st, const struct mr_page *page,
@@ -738,6 +756,14 @@ bind_results(struct arc *a, sqlite3_stmt *st, const struct mr_page *page,
     if (!rc)
         rc = bind_field(a, st, ":script", page->script, sizeof(page->script),
                         err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":codes", page->codes, -1, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":role",
+                           page->flags & MR_PAGE_SEPARATOR ? "separator"
+                           : page->flags & MR_PAGE_UNSURE  ? "unsure"
+                                                           : NULL,
+                           -1, err);
     return rc;
 }
 
@@ -1053,6 +1079,33 @@ out:
 }
 
 int
+arc_review_add(struct arc *a, const char *kind, int seq, const char *reason,
+               struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_REVIEW_INSERT] : NULL;
+    int rc;
+
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    if (!a->in_stack)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot queue a review: no stack is open"));
+    rc = stack_alive(a, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":kind", kind, -1, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":seq", seq, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":reason", reason, -1, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    arc_stmt_done(st);
+    return rc;
+}
+
+int
 arc_stack_resume(struct arc *a, int64_t stack_id, int *pscanning,
                  struct mr_err *err)
 {
@@ -1124,6 +1177,33 @@ arc_stack_set_scanning(struct arc *a, int scanning, struct mr_err *err)
     return rc;
 }
 
+/* The MR_PAGE_ flags of a row of ARC_ST_STACK_PAGES. */
+static unsigned
+stack_page_flags(sqlite3_stmt *st)
+{
+    const char *role = (const char *)sqlite3_column_text(st, 4);
+    unsigned flags = sqlite3_column_int(st, 2) ? 0 : MR_PAGE_PENDING;
+
+    if (sqlite3_column_int(st, 3))
+        flags |= MR_PAGE_BLANK;
+    if (role && !strcmp(role, "separator"))
+        flags |= MR_PAGE_SEPARATOR;
+    else if (role && !strcmp(role, "unsure"))
+        flags |= MR_PAGE_UNSURE;
+    return flags;
+}
+
+void
+arc_stack_pages_free(struct arc_stack_page **ppages, size_t n)
+{
+    if (!ppages || !*ppages)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free((*ppages)[i].text);
+    free(*ppages);
+    *ppages = NULL;
+}
+
 int
 arc_stack_pages(struct arc *a, int64_t stack_id, struct arc_stack_page **ppages,
                 size_t *pn, struct mr_err *err)
@@ -1151,12 +1231,15 @@ arc_stack_pages(struct arc *a, int64_t stack_id, struct arc_stack_page **ppages,
         pages[n].id = sqlite3_column_int64(st, 0);
         pages[n].seq = sqlite3_column_int(st, 1);
         pages[n].processed = sqlite3_column_int(st, 2);
+        pages[n].flags = stack_page_flags(st);
+        rc = arc_column_dup(st, 5, &pages[n].text, err);
+        if (rc)
+            break;
         n++;
-        rc = 0;
     }
     arc_stmt_done(st);
     if (rc) {
-        free(pages);
+        arc_stack_pages_free(&pages, n);
         return rc;
     }
     *ppages = pages;

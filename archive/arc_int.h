@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 2
+#define ARC_SCHEMA_VERSION 3
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -36,6 +36,7 @@ enum arc_stmt_id {
     ARC_ST_STACKS_UNFINISHED,
     ARC_ST_PAGE_RESULTS,
     ARC_ST_WORD_DELETE,
+    ARC_ST_REVIEW_INSERT,
     ARC_ST_COUNT
 };
 

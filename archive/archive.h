@@ -76,16 +76,31 @@ int arc_stack_set_scanning(struct arc *a, int scanning, struct mr_err *err);
 struct arc_stack_page {
     int64_t id;
     int seq;
-    int processed; /* 0: stored as delivered, not yet cleaned and OCR'd */
+    int processed;  /* 0: stored as delivered, not yet cleaned and OCR'd */
+    unsigned flags; /* MR_PAGE_BLANK, _PENDING, _SEPARATOR, _UNSURE */
+    char *text;     /* OCR text, NULL when none */
 };
 
 /*
  * The pages of stack stack_id in page order into *ppages (malloc'd, *pn
- * entries; free()).  An unknown stack has none.  MR_EDB, MR_ENOMEM.
+ * entries; free with arc_stack_pages_free).  An unknown stack has none.
+ * MR_EDB, MR_ENOMEM.
  */
 int arc_stack_pages(struct arc *a, int64_t stack_id,
                     struct arc_stack_page **ppages, size_t *pn,
                     struct mr_err *err);
+
+/*
+ * Queue a question for a reviewer about page seq of the open stack: kind
+ * "boundary" (is a letter boundary here?), with reason in the reviewer's
+ * words.  Part of the stack's transaction.  MR_EINVAL without an open
+ * stack, MR_EDB.
+ */
+int arc_review_add(struct arc *a, const char *kind, int seq, const char *reason,
+                   struct mr_err *err);
+
+/* Free a list from arc_stack_pages and null it.  Accepts NULL. */
+void arc_stack_pages_free(struct arc_stack_page **ppages, size_t n);
 
 /*
  * The complete stacks with work left (a page not processed, or no letter

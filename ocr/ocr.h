@@ -26,8 +26,12 @@ struct ocr_engine *ocr_engine_new(const char *datapath, const char *langs,
 void ocr_engine_destroy(struct ocr_engine **pe);
 
 /*
- * Process one page: pix (borrowed, as delivered) is checked for content;
- * a blank page gets MR_PAGE_BLANK and no OCR.  Otherwise it is turned
+ * Process one page: pix (borrowed, as delivered) has its barcodes read
+ * into page->codes (see ocr_read_codes in ocr_int.h: QR, Code 128, Code
+ * 39 and the rest of ZBar's symbologies, tried at more than one scale)
+ * and is checked for content: a blank page gets MR_PAGE_BLANK, a page
+ * that is one symbol and nothing else (a separator sheet, read or not)
+ * MR_PAGE_SYMBOL, and neither is OCR'd.  Otherwise it is turned
  * upright, deskewed, normalised and recognised, filling page's rotation,
  * skew, text, ocr_conf, language, script and words.  page->width, height,
  * depth and dpi are filled in any case.  Returns 0, or MR_EOCR / MR_ENOMEM

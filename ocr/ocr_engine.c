@@ -330,7 +330,7 @@ ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
          struct mr_err *err)
 {
     PIX *gray = NULL, *upright = NULL, *straight = NULL;
-    int dpi = ocr_effective_dpi(pix), rc = 0;
+    int dpi = ocr_effective_dpi(pix), rc = 0, symbol;
 
     page->width = pixGetWidth(pix);
     page->height = pixGetHeight(pix);
@@ -341,10 +341,22 @@ ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
         goto out;
     }
+    /* A separator sheet: its symbol read thoroughly, and no text. */
+    symbol = ocr_prep_is_symbol(gray, dpi);
+    free(page->codes);
+    page->codes = NULL;
+    if (symbol) {
+        page->flags |= MR_PAGE_SYMBOL;
+        rc = ocr_read_codes(gray, 1, &page->codes, err);
+        goto out;
+    }
     if (ocr_prep_is_blank(gray, dpi)) {
         page->flags |= MR_PAGE_BLANK;
         goto out;
     }
+    rc = ocr_read_codes(gray, 0, &page->codes, err);
+    if (rc)
+        goto out;
     upright = orient(e, gray, dpi, page, &page->rotation);
     if (upright)
         straight = ocr_prep_deskew(upright, &page->skew);

@@ -33,6 +33,26 @@ int ocr_prep_is_blank(struct Pix *gray, int dpi);
 struct Pix *ocr_prep_deskew(struct Pix *gray, float *pangle);
 
 /*
+ * Read every barcode on grey page gray (from ocr_prep_gray) into *pcodes,
+ * malloc'd, one "TYPE:DATA\n" line per distinct symbol (ZBar's type
+ * name, control bytes in the data as '?'), NULL when there is none.  The
+ * page is read whole at full size; thorough (for a page that looks like a
+ * separator sheet) then tries half size and a black-and-white copy,
+ * stopping at the first that finds a symbol.  Returns 0, or MR_ENOMEM /
+ * MR_EOCR with err filled and *pcodes NULL.
+ */
+int ocr_read_codes(struct Pix *gray, int thorough, char **pcodes,
+                   struct mr_err *err);
+
+/*
+ * Whether grey page gray (from ocr_prep_gray) looks like a separator
+ * sheet: nearly all its ink in one dense compact symbol at least 6 mm a
+ * side, nothing else.  dpi is the effective resolution.  Returns 1 or 0;
+ * 0 when out of memory.
+ */
+int ocr_prep_is_symbol(struct Pix *gray, int dpi);
+
+/*
  * Remove the spaces Tesseract puts between Chinese characters (and around
  * full-width punctuation), and trailing blanks on each line, in place.
  * Cannot fail.

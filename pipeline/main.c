@@ -4,6 +4,7 @@
  * only place that turns an error into an exit code; modules never exit.
  */
 #include "pipeline/pipeline_int.h"
+#include "classifier/classifier.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,9 @@ usage(FILE *to)
           "commands:\n"
           "  import [--lang LANGS] PATH...  archive and OCR image files "
           "or folders\n"
+          "         [--separator VALUE]     (import and scan: the barcode of "
+          "separator\n"
+          "                                 sheets, default PATCHT)\n"
           "  letters [--format jsonl|table] list the archived letters\n"
           "  show CODE                      a letter's details and text\n"
           "  search TEXT                    find pages containing TEXT\n"
@@ -103,7 +107,8 @@ enum {
     OPT_SOURCE,
     OPT_RESOLUTION,
     OPT_MODE,
-    OPT_CONTINUE
+    OPT_CONTINUE,
+    OPT_SEPARATOR
 };
 
 static const struct option options[] = {
@@ -117,6 +122,7 @@ static const struct option options[] = {
     {"resolution", required_argument, NULL, OPT_RESOLUTION},
     {"mode", required_argument, NULL, OPT_MODE},
     {"continue", required_argument, NULL, OPT_CONTINUE},
+    {"separator", required_argument, NULL, OPT_SEPARATOR},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -216,6 +222,13 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
             break;
         case OPT_OUT:
             cli->out = optarg;
+            break;
+        case OPT_SEPARATOR:
+            if (!*optarg || strchr(optarg, '\n')) {
+                mr_log(MR_LOG_ERROR, _("--separator wants a barcode value"));
+                return MR_EXIT_USAGE;
+            }
+            cli->separator = optarg;
             break;
         case 'v':
             if (mr_log_level < MR_LOG_DEBUG)
@@ -339,6 +352,7 @@ main(int argc, char **argv)
     limit_ocr_threads(argv);
     setup();
     cli.format = "jsonl";
+    cli.separator = CLS_SEPARATOR_DEFAULT;
     rc = parse_options(argc, argv, "+vq", &cli);
     if (rc)
         return rc < 0 ? MR_EXIT_OK : rc;

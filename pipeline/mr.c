@@ -199,6 +199,7 @@ mr_page_release(struct mr_page *p)
     if (!p)
         return;
     free(p->text);
+    free(p->codes);
     for (size_t i = 0; i < p->nwords; i++)
         free(p->words[i].text);
     free(p->words);

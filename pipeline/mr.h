@@ -142,8 +142,11 @@ void mr_stderr_capture_end(void);
 
 /* Flags of a page. */
 enum mr_page_flags {
-    MR_PAGE_BLANK = 1 << 0,  /* no content: archived, not OCR'd */
-    MR_PAGE_PENDING = 1 << 1 /* stored as scanned, not yet cleaned/OCR'd */
+    MR_PAGE_BLANK = 1 << 0,     /* no content: archived, not OCR'd */
+    MR_PAGE_PENDING = 1 << 1,   /* stored as scanned, not yet cleaned/OCR'd */
+    MR_PAGE_SYMBOL = 1 << 2,    /* one symbol and nothing else: not OCR'd */
+    MR_PAGE_SEPARATOR = 1 << 3, /* a separator sheet: ends a letter */
+    MR_PAGE_UNSURE = 1 << 4     /* looks like a separator, code unread */
 };
 
 /* One recognised word and its box in the upright, deskewed page. */
@@ -170,6 +173,7 @@ struct mr_page {
     int ocr_conf;      /* mean word confidence 0..100, -1 when not OCR'd */
     char language[8];  /* "zh", "en" or "" when unknown */
     char script[16];   /* script found by orientation detection, or "" */
+    char *codes;       /* barcodes read, "TYPE:DATA\n" each, or NULL */
     struct mr_word *words;
     size_t nwords;
 };

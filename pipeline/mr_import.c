@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 struct import_totals {
-    int failed, missing, pages, blank, letters;
+    int files, failed, missing, pages, blank, letters;
 };
 
 /* Progress on a terminal: one line, rewritten in place. */
@@ -47,8 +47,8 @@ progress_done(const struct mr_cli *cli)
 }
 
 int
-mr_read_page(struct ocr_engine *ocr, struct Pix *pix, struct mr_page *page,
-             struct mr_err *err)
+mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
+             struct mr_page *page, struct mr_err *err)
 {
     int rc = ocr_page(ocr, pix, page, err);
 
@@ -57,12 +57,14 @@ mr_read_page(struct ocr_engine *ocr, struct Pix *pix, struct mr_page *page,
         mr_err_clear(err);
         rc = 0;
     }
+    if (!rc)
+        page->flags |= cls_page_role(page, separator);
     return rc;
 }
 
 /*
- * Archive one file as one stack and one letter.  On failure nothing of it
- * stays in the archive and err says why.
+ * Archive one file as one stack, split into letters at its separator
+ * sheets.  On failure nothing of it stays in the archive and err says why.
  */
 static int
 import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
@@ -71,10 +73,8 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
 {
     struct scan_file *f = NULL;
     struct mr_page page;
-    struct cls_tally tally = {0, 0};
-    char code[ARC_CODE_SIZE];
     PIX *pix = NULL;
-    int rc, n = 0, blank = 0;
+    int rc, n = 0;
 
     mr_page_init(&page);
     f = scan_file_open(path, err);
@@ -101,14 +101,11 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         progress(cli, fileno_, nfiles, path, n, scan_file_page_count(f));
         mr_log_context(_("'%s' page %d"), path, n);
         page.seq = n;
-        rc = mr_read_page(ocr, pix, &page, err);
+        rc = mr_read_page(ocr, cli->separator, pix, &page, err);
         if (!rc)
             rc = arc_page_add(a, &page, pix, NULL, err);
         if (rc)
             goto out;
-        if (page.flags & MR_PAGE_BLANK)
-            blank++;
-        cls_tally_add(&tally, page.text);
         mr_page_release(&page);
         pixDestroy(&pix);
         mr_log_context(NULL);
@@ -117,17 +114,13 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         rc = mr_fail(err, MR_EINTR, _("interrupted"));
         goto out;
     }
-    rc = arc_letter_add(a, 1, n, cls_tally_language(&tally), code, err);
-    if (!rc)
-        rc = arc_stack_commit(a, err);
+    progress_done(cli);
+    rc = mr_stack_letters(a, arc_stack_current(a), path, &tot->letters,
+                          &tot->blank, err);
     if (rc)
         goto out;
-    progress_done(cli);
-    printf("%s\t%d\t%s\n", code, n, path);
-    fflush(stdout);
+    tot->files++;
     tot->pages += n;
-    tot->blank += blank;
-    tot->letters++;
 out:
     if (rc)
         arc_stack_abort(a);
@@ -224,7 +217,7 @@ out:
         fprintf(stderr,
                 _("imported %d of %d files: %d letters, %d pages "
                   "(%d blank), %d errors; the archive holds %lld letters\n"),
-                tot.letters, (int)nfiles, tot.letters, tot.pages, tot.blank,
+                tot.files, (int)nfiles, tot.letters, tot.pages, tot.blank,
                 tot.failed, (long long)all.letters);
     ocr_engine_destroy(&ocr);
     arc_close(&a);

@@ -62,9 +62,8 @@ finish_stack(struct arc *a, int64_t stack, struct mr_err *err)
 
 /* Clean and OCR one stored page and record the results, committed. */
 static int
-process_page(struct arc *a, struct ocr_engine *ocr, int64_t stack,
-             const struct arc_stack_page *sp, struct cls_tally *tally,
-             int *pblank, struct mr_err *err)
+process_page(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
+             int64_t stack, const struct arc_stack_page *sp, struct mr_err *err)
 {
     struct mr_page page;
     PIX *pix = NULL;
@@ -75,19 +74,15 @@ process_page(struct arc *a, struct ocr_engine *ocr, int64_t stack,
     rc = arc_page_load(a, sp->id, &pix, err);
     if (rc)
         goto out;
-    rc = mr_read_page(ocr, pix, &page, err);
+    rc = mr_read_page(ocr, cli->separator, pix, &page, err);
     if (!rc)
         rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
         rc = arc_page_set_results(a, sp->id, &page, err);
     if (!rc)
         rc = arc_stack_commit(a, err);
-    if (rc) {
+    if (rc)
         arc_stack_abort(a);
-        goto out;
-    }
-    cls_tally_add(tally, page.text);
-    *pblank += (page.flags & MR_PAGE_BLANK) != 0;
 out:
     mr_page_release(&page);
     pixDestroy(&pix);
@@ -95,18 +90,16 @@ out:
 }
 
 /*
- * Process every pending page of a complete stack, then make its pages one
- * letter (until stack separation lands) and print it.  Pages processed
- * before a crash are not done again, so the letter's language is judged
- * from the pages processed in this run.
+ * Process every pending page of a complete stack, then split it into
+ * letters and print them.  Pages processed before a crash are not done
+ * again.
  */
 static int
 process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
               int64_t stack, struct mr_err *err)
 {
     struct arc_stack_page *pages = NULL;
-    struct cls_tally tally = {0, 0};
-    char code[ARC_CODE_SIZE];
+    char label[64];
     size_t n = 0;
     int rc, blank = 0, done = 0;
 
@@ -126,7 +119,7 @@ process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
                     (long long)stack, pages[i].seq, n);
         }
         mr_log_context(_("stack %lld page %d"), (long long)stack, pages[i].seq);
-        rc = process_page(a, ocr, stack, &pages[i], &tally, &blank, err);
+        rc = process_page(cli, a, ocr, stack, &pages[i], err);
         mr_log_context(NULL);
         if (rc)
             goto out;
@@ -136,22 +129,18 @@ process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         fprintf(stderr, "\r\033[K");
     if (n == 0)
         goto out;
+    snprintf(label, sizeof(label), "%s %lld", _("stack"), (long long)stack);
     rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
-        rc = arc_letter_add(a, pages[0].seq, (int)n, cls_tally_language(&tally),
-                            code, err);
-    if (!rc)
-        rc = arc_stack_commit(a, err);
+        rc = mr_stack_letters(a, stack, label, NULL, &blank, err);
     if (rc) {
         arc_stack_abort(a);
         goto out;
     }
-    printf("%s\t%zu\t%s %lld\n", code, n, _("stack"), (long long)stack);
-    fflush(stdout);
     mr_log(MR_LOG_INFO, _("stack %lld: %d pages read, %d blank"),
            (long long)stack, done, blank);
 out:
-    free(pages);
+    arc_stack_pages_free(&pages, n);
     return rc;
 }
 
@@ -236,7 +225,7 @@ start_stack(const struct mr_cli *cli, struct arc *a, const char *device,
             rc = arc_stack_pages(a, cli->stack, &pages, &n, err);
         if (!rc && n)
             *pnext = pages[n - 1].seq + 1;
-        free(pages);
+        arc_stack_pages_free(&pages, n);
         return rc;
     }
     snprintf(source, sizeof(source), "scanner %s", device);
@@ -320,6 +309,16 @@ mr_cmd_scan(const struct mr_cli *cli)
             break;
         }
         got = scan_dev_next(dev, &pix, &err);
+        if (got < 0 && mr_interrupted) {
+            /*
+             * Ctrl-C cut the backend's read short, which it reports as
+             * a device fault (a bad length, an I/O error): the operator
+             * stopped the scan, the scanner did not fail.
+             */
+            mr_err_clear(&err);
+            mr_fail(&err, MR_EINTR, _("interrupted"));
+            break;
+        }
         if (got == 0)
             break;
         if (got == MR_EJAM && operator_cleared(err.msg)) {
@@ -340,12 +339,15 @@ mr_cmd_scan(const struct mr_cli *cli)
         fprintf(stderr, "\r\033[K");
     scan_dev_close(&dev);
     if (err.code) {
-        /* Every page read so far is archived; say how to go on. */
+        /*
+         * Every page read so far is archived, by this run and by those it
+         * continues (pages 1 to next - 1); say how to go on.
+         */
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         mr_log(MR_LOG_ERROR,
                _("%d pages of stack %lld are archived; to go on with it: "
                  "mailroom scan --continue %lld"),
-               pages, (long long)stack, (long long)stack);
+               next - 1, (long long)stack, (long long)stack);
         rc = mr_exit_code(err.code);
         if (rc == MR_EXIT_DATAERR || rc == MR_EXIT_SOFTWARE)
             rc = MR_EXIT_TEMPFAIL;

@@ -12,11 +12,12 @@
 
 /* What the command line said, for every subcommand. */
 struct mr_cli {
-    const char *archive; /* --archive, $MAILROOM_ARCHIVE, ./mailroom-data */
-    const char *langs;   /* --lang: Tesseract languages, NULL = default */
-    const char *format;  /* --format of letters: "jsonl" or "table" */
-    const char *out;     /* --out of page */
-    int progress;        /* show progress: stderr is a terminal, not -q */
+    const char *archive;   /* --archive, $MAILROOM_ARCHIVE, ./mailroom-data */
+    const char *langs;     /* --lang: Tesseract languages, NULL = default */
+    const char *format;    /* --format of letters: "jsonl" or "table" */
+    const char *out;       /* --out of page */
+    const char *separator; /* --separator: separator sheets' barcode */
+    int progress;          /* show progress: stderr is a terminal, not -q */
     struct scan_settings scan; /* --device, --source, --resolution, --mode */
     int64_t stack;             /* --continue STACK of scan, 0 for a new stack */
 };
@@ -31,16 +32,30 @@ int mr_cmd_scan(const struct mr_cli *cli);
 int mr_cmd_process(const struct mr_cli *cli);
 
 struct Pix;
+struct arc;
 struct ocr_engine;
 
 /*
- * Clean and OCR pix into page with ocr_page().  A page the recogniser
- * gives up on (MR_EOCR, e.g. its deadline) is kept without text and a
- * warning, rather than losing the stack around it; other failures are
- * returned.
+ * Clean and OCR pix into page with ocr_page(), and mark the page a
+ * separator sheet (or an unsure one) when it is one for value separator.
+ * A page the recogniser gives up on (MR_EOCR, e.g. its deadline) is kept
+ * without text and a warning, rather than losing the stack around it;
+ * other failures are returned.
  */
-int mr_read_page(struct ocr_engine *ocr, struct Pix *pix, struct mr_page *page,
-                 struct mr_err *err);
+int mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
+                 struct mr_page *page, struct mr_err *err);
+
+/*
+ * Make the letters of stack, open in a with every page processed: split
+ * it at its separator sheets (cls_split), add each letter with its
+ * language, queue every unsure boundary for review, commit the stack,
+ * then print one line per letter ("CODE<TAB>PAGES<TAB>label") and the
+ * separation report (on stderr, when the stack had separator sheets).
+ * Adds to *pletters and *pblank when given.  On failure the stack must
+ * be aborted.
+ */
+int mr_stack_letters(struct arc *a, int64_t stack, const char *label,
+                     int *pletters, int *pblank, struct mr_err *err);
 
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);

@@ -14,7 +14,9 @@
  *     the device rests as it stopped while the operator clears the fault,
  *     and the next sheet goes on with the same stack.  (Cancelling later
  *     also spares backends whose reader thread is cancelled asynchronously,
- *     like the `test` backend's, a cancel that lands in its malloc.)
+ *     like the `test` backend's, a cancel that lands in its malloc: such a
+ *     thread deadlocks.  So the pending cancel first waits a moment, even
+ *     when the failure is followed at once by the next sheet or by close.)
  *   - option descriptors are looked up by name whenever they are needed and
  *     never kept, so SANE_INFO_RELOAD_OPTIONS needs no further handling.
  *   - a page becomes a PIX only once every frame has been read to EOF: a
@@ -41,6 +43,8 @@
 #define SCAN_READ_CHUNK (1L << 20)
 /* Empty reads in a row (a millisecond apart) before giving up. */
 #define SCAN_MAX_IDLE_READS 60000
+/* How long a failed page's reader thread gets to end before the cancel. */
+#define SCAN_CANCEL_GRACE_MS 100
 
 /* In sane.h but still under #if 0: the lamp is not ready, retry. */
 #ifdef SANE_STATUS_WARMING_UP
@@ -103,11 +107,17 @@ sleep_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
-/* End a failed page, if one is pending, before the device is used again. */
+/*
+ * End a failed page, if one is pending, before the device is used again.
+ * A backend that read ahead in a thread (sanei_thread) cancels it
+ * asynchronously; right after a fault that thread may still be in malloc
+ * or free, where a cancel deadlocks it, so it gets a moment to end first.
+ */
 static void
 cancel_pending(struct scan_dev *d)
 {
     if (d->cancel) {
+        sleep_ms(SCAN_CANCEL_GRACE_MS);
         sane_cancel(d->h);
         d->cancel = 0;
     }
@@ -999,6 +1009,7 @@ scan_dev_close(struct scan_dev **pd)
         return;
     d = *pd;
     if (d->h) {
+        cancel_pending(d);
         sane_cancel(d->h);
         sane_close(d->h);
     }

@@ -5,16 +5,17 @@
 # duplex document feeder, loaded by SANE's dll backend from a private
 # SANE_CONFIG_DIR (never /etc/sane.d).
 #
-#   $BUILD/demo/letters/NAME/  each letter printed on one side of A4 and
-#                              scanned back as it would come in: grey paper
-#                              with noise, or a bilevel (G4) fax copy
-#   $BUILD/demo/tray/          the feeder's input tray: the staff put one
-#                              letter in and press `mailroom scan`
+#   $BUILD/demo/tray/          the feeder's input tray: the letters, each
+#                              printed on one side of A4 as it would come
+#                              in (grey paper with noise, or a bilevel fax
+#                              copy), with a separator sheet (a QR code
+#                              reading PATCHT) after each letter
 #   $BUILD/demo/sane.d/        dll.conf and feeder.conf for the feeder
 #   $BUILD/demo/archive/       the archive, made anew on every run
 #
-# Each letter is its own stack until separator sheets split a stack into
-# letters.  Blank back sides are scanned and archived, marked blank.
+# The staff put the stack in the feeder and press `mailroom scan` once;
+# the separator sheets split it into letters.  Blank back sides are
+# scanned and archived, marked blank.
 #
 # Environment: BUILD (default build/ of this repository), MAILROOM
 # (default $BUILD/mailroom), MKPAGE (default $BUILD/tests/mkpage).
@@ -30,22 +31,25 @@ export BUILD MKPAGE
 demo=$BUILD/demo
 rm -rf "$demo/render" "$demo/letters" "$demo/tray" "$demo/sane.d" \
 	"$demo/archive" "$demo/pages"
-mkdir -p "$demo/letters" "$demo/tray" "$demo/sane.d"
+mkdir -p "$demo/render" "$demo/tray" "$demo/sane.d"
 "$here/render-letters.sh" "$demo/render" "$here"/data/letters/*.txt
+zint -b QRCODE -d PATCHT --scale 8 -o "$demo/render/patcht.png"
 
 i=0
 for letter in "$here"/data/letters/*.txt; do
 	name=$(basename "$letter" .txt)
-	mkdir "$demo/letters/$name"
+	i=$((i + 1))
 	for page in "$demo/render/$name"-p*.png; do
-		out=$demo/letters/$name/$(basename "$page" .png | sed 's/.*-//')
-		if [ $((i % 2)) -eq 0 ]; then
+		out=$demo/tray/$i-$name-$(basename "$page" .png | sed 's/.*-//')
+		if [ $((i % 2)) -eq 1 ]; then
 			"$MKPAGE" --paper 235 --noise 3 -o "$out.png" "$page"
 		else
 			"$MKPAGE" --depth 1 -o "$out.tif" "$page"
 		fi
 	done
-	i=$((i + 1))
+	"$MKPAGE" --page 2480x3508 --at 1070x1500 --depth 1 \
+		-o "$demo/tray/$i-~separator.tif" "$demo/render/patcht.png" \
+		2>/dev/null
 done
 
 echo feeder >"$demo/sane.d/dll.conf"
@@ -59,17 +63,14 @@ SANE_CONFIG_DIR=$demo/sane.d
 LD_LIBRARY_PATH=$BUILD/sane${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export SANE_CONFIG_DIR LD_LIBRARY_PATH
 
-for dir in "$demo/letters"/*; do
-	echo "scanning $(basename "$dir") through SANE (feeder:tray, duplex) ..." >&2
-	rm -rf "$demo/tray"
-	cp -r "$dir" "$demo/tray"
-	if ! "$MAILROOM" --archive "$demo/archive" scan --device feeder:tray \
-		--source duplex --mode gray --resolution 300 >/dev/null
-	then
-		echo "demo: scanning $(basename "$dir") failed" >&2
-		exit 1
-	fi
-done
+echo "scanning $(ls "$demo/tray" | wc -l) sheets through SANE" \
+	"(feeder:tray, duplex) ..." >&2
+if ! "$MAILROOM" --archive "$demo/archive" scan --device feeder:tray \
+	--source duplex --mode gray --resolution 300 >/dev/null
+then
+	echo "demo: the scan failed" >&2
+	exit 1
+fi
 echo
 "$MAILROOM" --archive "$demo/archive" letters --format table
 echo

@@ -2,7 +2,10 @@
  * mkpage: make test page images the way a scanner might deliver them.
  *
  * Reads rendered pages (PNG from pango-view), and for each one: converts it
- * to grey (or RGB for --depth 32), pads it onto a page of --page size,
+ * to grey (or RGB for --depth 32), pads it onto a page of --page size
+ * (at the top left, or with its corner at --at XxY), darkens it with
+ * --stamp FILE laid with its corner at --stamp-at XxY (with --page: a
+ * barcode on a letter),
  * skews it, lays it on grey paper, turns it by quarter turns, adds noise,
  * converts it to the output depth, sets the resolution and writes OUT in
  * the format its extension names.  Several inputs and a .tif output give a
@@ -26,6 +29,9 @@ struct opts {
     int dpi;
     int blank_w, blank_h; /* > 0: make a blank page of this size */
     int page_w, page_h;   /* > 0: pad each input to this size */
+    int at_x, at_y;       /* where on the page the input goes */
+    const char *stamp;    /* an image laid over each page, or NULL */
+    int stamp_x, stamp_y; /* where it goes */
     const char *out;
 };
 
@@ -35,7 +41,9 @@ usage(void)
     fputs("usage: mkpage [--skew DEG] [--rotate 90|180|270] "
           "[--noise SIGMA] [--paper GRAY]\n"
           "              [--depth 1|8|16|32] [--dpi N] [--page WxH] "
-          "[--blank WxH] -o OUT [IN...]\n",
+          "[--at XxY]\n"
+          "              [--stamp FILE --stamp-at XxY]\n"
+          "              [--blank WxH] -o OUT [IN...]\n",
           stderr);
     exit(2);
 }
@@ -143,7 +151,7 @@ load(const struct opts *o, const char *in)
     if (o->page_w <= 0)
         return pix;
     pixGetDimensions(pix, &w, &h, NULL);
-    if (w > o->page_w || h > o->page_h) {
+    if (o->at_x + w > o->page_w || o->at_y + h > o->page_h) {
         fprintf(stderr, "mkpage: '%s' (%dx%d) is larger than the page\n", in, w,
                 h);
         goto fail;
@@ -152,8 +160,24 @@ load(const struct opts *o, const char *in)
     if (!page)
         goto fail;
     pixSetBlackOrWhite(page, L_SET_WHITE);
-    pixRasterop(page, 0, 0, w, h, PIX_SRC, pix, 0, 0);
+    pixRasterop(page, o->at_x, o->at_y, w, h, PIX_SRC, pix, 0, 0);
     pixDestroy(&pix);
+    if (o->stamp) {
+        PIX *stamp = pixRead(o->stamp), *st8 = NULL;
+
+        if (stamp)
+            st8 = wd == 32 ? pixConvertTo32(stamp) : pixConvertTo8(stamp, 0);
+        pixDestroy(&stamp);
+        if (!st8) {
+            fprintf(stderr, "mkpage: cannot read '%s'\n", o->stamp);
+            pixDestroy(&page);
+            goto fail;
+        }
+        /* AND: white leaves the page as it is, black marks it. */
+        pixRasterop(page, o->stamp_x, o->stamp_y, pixGetWidth(st8),
+                    pixGetHeight(st8), PIX_SRC & PIX_DST, st8, 0, 0);
+        pixDestroy(&st8);
+    }
     return page;
 fail:
     pixDestroy(&pix);
@@ -200,7 +224,8 @@ fail:
 int
 main(int argc, char **argv)
 {
-    struct opts o = {0.0, 0, 0.0, 255, 8, 300, 0, 0, 0, 0, NULL};
+    struct opts o = {0.0, 0, 0.0, 255, 8,    300, 0, 0,
+                     0,   0, 0,   0,   NULL, 0,   0, NULL};
     int i, nin, fmt, rc = 1;
     PIX *pix = NULL;
 
@@ -229,6 +254,14 @@ main(int argc, char **argv)
             size_arg(a, v, &o.page_w, &o.page_h);
         } else if (!strcmp(a, "--blank")) {
             size_arg(a, v, &o.blank_w, &o.blank_h);
+        } else if (!strcmp(a, "--at")) {
+            size_arg(a, v, &o.at_x, &o.at_y);
+        } else if (!strcmp(a, "--stamp")) {
+            if (!v)
+                usage();
+            o.stamp = v;
+        } else if (!strcmp(a, "--stamp-at")) {
+            size_arg(a, v, &o.stamp_x, &o.stamp_y);
         } else if (!strcmp(a, "-o")) {
             if (!v)
                 usage();

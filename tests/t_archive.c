@@ -326,7 +326,7 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 2);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 3);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
@@ -340,7 +340,10 @@ test_open_creates_schema(void)
                           "(SELECT name FROM pragma_table_info('page'))"),
              "id,stack_id,letter_id,seq,img_path,img_format,sha256,width,"
              "height,depth,dpi,blank,rotation,skew,text,ocr_conf,"
-             "language,script,processed");
+             "language,script,processed,codes,role");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('review'))"),
+             "id,kind,stack_id,seq,reason,created,resolved,resolved_by");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('word'))"),
              "page_id,n,x,y,w,h,conf,text");
@@ -358,7 +361,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 2);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 3);
     check_integrity(dir);
     tmp_end();
 }
@@ -414,7 +417,7 @@ test_open_refuses(void)
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
     T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 7, "
-                            "this one knows 2)") != NULL);
+                            "this one knows 3)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
     T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 7);
     tmp_end();
@@ -1319,7 +1322,11 @@ test_migrate_v1(void)
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     arc_close(&a);
     /* Take it back to schema 1 as an older mailroom wrote it. */
-    T_EQ_INT(db_exec(dir, "DROP INDEX page_pending;"
+    T_EQ_INT(db_exec(dir, "DROP INDEX review_open;"
+                          "DROP TABLE review;"
+                          "ALTER TABLE page DROP COLUMN role;"
+                          "ALTER TABLE page DROP COLUMN codes;"
+                          "DROP INDEX page_pending;"
                           "ALTER TABLE page DROP COLUMN processed;"
                           "ALTER TABLE stack DROP COLUMN state;"
                           "PRAGMA user_version = 1;"),
@@ -1327,8 +1334,10 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 2);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 3);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
+    T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
+             "content");
     T_EQ_INT(db_int(dir, "SELECT processed FROM page"), 1);
     check_integrity(dir);
     tmp_end();
@@ -1411,11 +1420,23 @@ test_scan_flow(void)
     T_EQ_INT(scanning, 0);
     for (size_t i = 0; i < n; i++) {
         make_page(&pg, pages[i].seq, "燃气管道 gas pipes", 91, "zh");
+        if (i == 1) {
+            pg.flags |= MR_PAGE_BLANK | MR_PAGE_UNSURE;
+            pg.codes = strdup("QR-Code:OTHER\n");
+        }
         T_EQ_INT(arc_page_set_results(a, pages[i].id, &pg, &err), 0);
         mr_page_release(&pg);
     }
     T_EQ_INT(arc_page_set_results(a, 999999, &pg, &err), MR_ENOTFOUND);
     mr_err_clear(&err);
+    /* What separation reads back: flags, role and text. */
+    arc_stack_pages_free(&pages, n);
+    T_EQ_INT(arc_stack_pages(a, stack, &pages, &n, &err), 0);
+    T_EQ_INT(n, 2);
+    T_CHECK(n == 2 && pages[0].flags == 0 && pages[0].text &&
+            !strcmp(pages[0].text, "燃气管道 gas pipes"));
+    T_CHECK(n == 2 && pages[1].flags == (MR_PAGE_BLANK | MR_PAGE_UNSURE));
+    T_EQ_INT(arc_review_add(a, "boundary", 2, "unread", &err), 0);
     T_EQ_INT(arc_letter_add(a, 1, 2, "zh", code, &err), 0);
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     T_EQ_INT(db_int(dir, "SELECT count(*) FROM page WHERE processed = 1 "
@@ -1428,7 +1449,14 @@ test_scan_flow(void)
     T_EQ_INT(n, 0);
     free(todo);
     T_EQ_INT(arc_stack_resume(a, 424242, NULL, &err), MR_ENOTFOUND);
-    free(pages);
+    T_EQ_STR(db_text(dir, "SELECT codes || role FROM page WHERE seq = 2"),
+             "QR-Code:OTHER\nunsure");
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM review WHERE seq = 2 AND "
+                         "resolved IS NULL AND created LIKE '20%Z'"),
+             1);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_review_add(a, "boundary", 1, "no stack", &err), MR_EINVAL);
+    arc_stack_pages_free(&pages, n);
     pixDestroy(&back);
     pixDestroy(&orig);
     pixDestroy(&pix);
