@@ -1356,7 +1356,7 @@ test_scan_flow(void)
     char dir[1100], code[ARC_CODE_SIZE], before[1200], *stored;
     unsigned char *again;
     int64_t *todo = NULL, stack, id1;
-    size_t n = 0, size1 = 0, size2 = 0;
+    size_t n = 0, npages = 0, size1 = 0, size2 = 0;
     int scanning = -1;
     struct arc *a;
     PIX *pix = make_pix(K_8BPP), *back = NULL, *orig = NULL;
@@ -1431,11 +1431,11 @@ test_scan_flow(void)
     mr_err_clear(&err);
     /* What separation reads back: flags, role and text. */
     arc_stack_pages_free(&pages, n);
-    T_EQ_INT(arc_stack_pages(a, stack, &pages, &n, &err), 0);
-    T_EQ_INT(n, 2);
-    T_CHECK(n == 2 && pages[0].flags == 0 && pages[0].text &&
+    T_EQ_INT(arc_stack_pages(a, stack, &pages, &npages, &err), 0);
+    T_EQ_INT(npages, 2);
+    T_CHECK(npages == 2 && pages[0].flags == 0 && pages[0].text &&
             !strcmp(pages[0].text, "燃气管道 gas pipes"));
-    T_CHECK(n == 2 && pages[1].flags == (MR_PAGE_BLANK | MR_PAGE_UNSURE));
+    T_CHECK(npages == 2 && pages[1].flags == (MR_PAGE_BLANK | MR_PAGE_UNSURE));
     T_EQ_INT(arc_review_add(a, "boundary", 2, "unread", &err), 0);
     T_EQ_INT(arc_letter_add(a, 1, 2, "zh", code, &err), 0);
     T_EQ_INT(arc_stack_commit(a, &err), 0);
@@ -1456,7 +1456,7 @@ test_scan_flow(void)
              1);
     mr_err_clear(&err);
     T_EQ_INT(arc_review_add(a, "boundary", 1, "no stack", &err), MR_EINVAL);
-    arc_stack_pages_free(&pages, n);
+    arc_stack_pages_free(&pages, npages);
     pixDestroy(&back);
     pixDestroy(&orig);
     pixDestroy(&pix);
