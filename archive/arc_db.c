@@ -98,6 +98,35 @@ static const char *const arc_migrations[] = {
     "  resolved TEXT, /* NULL while open */\n"
     "  resolved_by TEXT);\n"
     "CREATE INDEX review_open ON review(stack_id) WHERE resolved IS NULL;\n",
+    /*
+     * 4: reviewers' corrections.  The audit table is append-only; a code
+     * retired by a merge keeps pointing at the letter it went into.
+     */
+    "ALTER TABLE review ADD COLUMN answer TEXT\n"
+    "  CHECK(answer IN ('boundary', 'no boundary'));\n"
+    "CREATE TABLE audit(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  at TEXT NOT NULL, /* UTC ISO-8601 */\n"
+    "  who TEXT NOT NULL, /* the reviewer, or 'mailroom' */\n"
+    "  action TEXT NOT NULL, /* 'split', 'merge', 'recompute' */\n"
+    "  letter TEXT NOT NULL, /* tracking code */\n"
+    "  field TEXT NOT NULL, /* 'pages', 'language' */\n"
+    "  old TEXT, /* NULL: the letter did not exist */\n"
+    "  new TEXT, /* NULL: the letter no longer exists */\n"
+    "  other TEXT, /* the other letter of a split or merge */\n"
+    "  reason TEXT);\n"
+    "CREATE INDEX audit_letter ON audit(letter);\n"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN\n"
+    "  SELECT RAISE(ABORT, 'the audit table is append-only');\n"
+    "  END;\n"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN\n"
+    "  SELECT RAISE(ABORT, 'the audit table is append-only');\n"
+    "  END;\n"
+    "CREATE TABLE retired_code(\n"
+    "  code TEXT PRIMARY KEY,\n"
+    "  letter_id INTEGER NOT NULL REFERENCES letter(id),\n"
+    "  retired TEXT NOT NULL);\n"
+    "CREATE INDEX retired_letter ON retired_code(letter_id);\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -105,10 +134,21 @@ static const char *const arc_migrations[] = {
 _Static_assert(ARRAY_SIZE(arc_migrations) == ARC_SCHEMA_VERSION,
                "ARC_SCHEMA_VERSION must count the migration steps");
 
+/*
+ * The open review questions about letter l: those of its stack from the
+ * page after the letter before it to the page after its last.
+ */
+#define REVIEW_OF_LETTER                                                       \
+    " r.stack_id = l.stack_id AND r.resolved IS NULL AND r.seq BETWEEN"        \
+    " (SELECT coalesce(max(p.seq), 0) + 1 FROM page AS p"                      \
+    "  WHERE p.stack_id = l.stack_id AND p.seq < l.first_page"                 \
+    "  AND p.letter_id IS NOT NULL) AND l.first_page + l.page_count"
+
 /* Columns of a letter row, as letter_fill() in arc_query.c reads them. */
 #define LETTER_COLUMNS                                                         \
     "SELECT l.id, l.tracking_code, s.source, l.archived, l.first_page,"        \
-    " l.page_count, l.language"                                                \
+    " l.page_count, l.language, l.stack_id,"                                   \
+    " (SELECT count(*) FROM review AS r WHERE" REVIEW_OF_LETTER ")"            \
     " FROM letter AS l JOIN stack AS s ON s.id = l.stack_id"
 
 /* Columns and order of a search hit, as arc_search() reads them. */
@@ -138,14 +178,16 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_PAGE_FREE] =
         "SELECT count(*) FROM page WHERE stack_id = :stack"
         " AND seq BETWEEN :first AND :last AND letter_id IS NULL",
+    /* A code once retired by a merge is never given out again. */
     [ARC_ST_LETTER_INSERT] =
         "INSERT INTO letter(stack_id, tracking_code, first_page,"
         " page_count, language, archived)"
-        " VALUES(:stack, :code, :first, :count, :language, :archived)",
+        " SELECT :stack, :code, :first, :count, :language, :archived"
+        " WHERE NOT EXISTS (SELECT 1 FROM retired_code WHERE code = :code)",
     [ARC_ST_LETTER_PAGES_SET] =
         "UPDATE page SET letter_id = :letter WHERE stack_id = :stack"
         " AND seq BETWEEN :first AND :last AND letter_id IS NULL",
-    [ARC_ST_LETTER_ALL] = LETTER_COLUMNS " ORDER BY l.id",
+    [ARC_ST_LETTER_ALL] = LETTER_COLUMNS " ORDER BY l.stack_id, l.first_page",
     [ARC_ST_LETTER_BY_CODE] = LETTER_COLUMNS " WHERE l.tracking_code = :code",
     [ARC_ST_LETTER_PAGES] = "SELECT id, blank, ocr_conf, text FROM page"
                             " WHERE letter_id = :letter ORDER BY seq",
@@ -185,6 +227,48 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         "INSERT INTO review(kind, stack_id, seq, reason, created)"
         " VALUES(:kind, :stack, :seq, :reason,"
         " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    [ARC_ST_LETTER_CONTENT] =
+        "SELECT count(*) FROM page WHERE letter_id = :letter"
+        " AND seq BETWEEN :first AND :last AND blank = 0"
+        " AND role IS NOT 'separator'",
+    [ARC_ST_LETTER_MOVE] = "UPDATE page SET letter_id = :to"
+                           " WHERE letter_id = :from AND seq >= :seq",
+    [ARC_ST_LETTER_SPAN] = "UPDATE letter SET first_page = :first,"
+                           " page_count = :count WHERE id = :letter",
+    [ARC_ST_LETTER_DELETE] = "DELETE FROM letter WHERE id = :letter",
+    [ARC_ST_LETTER_LANGUAGE] =
+        "UPDATE letter SET language = :language WHERE id = :letter",
+    [ARC_ST_PAGES_BETWEEN] =
+        "SELECT count(*) FROM page WHERE stack_id = :stack"
+        " AND seq BETWEEN :first AND :last AND letter_id IS NOT NULL"
+        " AND letter_id NOT IN (:a, :b)",
+    [ARC_ST_PAGES_JOIN] = "UPDATE page SET letter_id = :letter"
+                          " WHERE stack_id = :stack"
+                          " AND seq BETWEEN :first AND :last",
+    [ARC_ST_LETTER_BEFORE] =
+        "SELECT coalesce(max(seq), 0) FROM page WHERE stack_id = :stack"
+        " AND seq < :seq AND letter_id IS NOT NULL",
+    [ARC_ST_CODE_RETIRE] = "INSERT INTO retired_code(code, letter_id, retired)"
+                           " VALUES(:code, :letter, :at)",
+    [ARC_ST_CODE_REPOINT] =
+        "UPDATE retired_code SET letter_id = :to WHERE letter_id = :from",
+    [ARC_ST_CODE_RETIRED] =
+        "SELECT l.tracking_code, c.retired FROM retired_code AS c"
+        " JOIN letter AS l ON l.id = c.letter_id WHERE c.code = :code",
+    [ARC_ST_AUDIT_INSERT] =
+        "INSERT INTO audit(at, who, action, letter, field, old, new, other,"
+        " reason) VALUES(:at, :who, :action, :letter, :field, :old, :new,"
+        " :other, :reason)",
+    [ARC_ST_AUDIT_OF_LETTER] =
+        "SELECT at, who, action, field, old, new, other, reason FROM audit"
+        " WHERE letter = :letter ORDER BY id",
+    [ARC_ST_REVIEW_ANSWER] =
+        "UPDATE review SET resolved = :at, resolved_by = :who,"
+        " answer = :answer WHERE stack_id = :stack AND resolved IS NULL"
+        " AND seq BETWEEN :first AND :last",
+    [ARC_ST_REVIEW_OF_LETTER] =
+        "SELECT r.seq, r.reason, r.created FROM review AS r, letter AS l"
+        " WHERE l.id = :letter AND" REVIEW_OF_LETTER " ORDER BY r.seq",
 };
 
 int
@@ -619,14 +703,8 @@ files_have(const struct arc *a, const char *path)
     return 0;
 }
 
-/*
- * Is the open stack's transaction still there?  SQLite rolls a whole
- * transaction back by itself after some errors (disk full, I/O error); a
- * SAVEPOINT then would start, and its RELEASE commit, a transaction of its
- * own, archiving half a stack.  The caller must abort the stack.
- */
-static int
-stack_alive(struct arc *a, struct mr_err *err)
+int
+arc_stack_alive(struct arc *a, struct mr_err *err)
 {
     if (!sqlite3_get_autocommit(a->db))
         return 0;
@@ -636,9 +714,8 @@ stack_alive(struct arc *a, struct mr_err *err)
                    a->db_path);
 }
 
-/* Undo a savepoint after a failure; the transaction itself goes on. */
-static void
-savepoint_undo(struct arc *a, const char *name)
+void
+arc_savepoint_undo(struct arc *a, const char *name)
 {
     char sql[64];
 
@@ -912,7 +989,7 @@ arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
                      page->seq);
         goto out;
     }
-    rc = stack_alive(a, err);
+    rc = arc_stack_alive(a, err);
     if (!rc)
         rc = files_reserve(a, err);
     if (!rc)
@@ -944,7 +1021,7 @@ arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
         *ppage_id = id;
 out:
     if (rc && saved)
-        savepoint_undo(a, "arc_page");
+        arc_savepoint_undo(a, "arc_page");
     if (rc && written)
         unlink(path);
     lept_free(data);
@@ -953,10 +1030,10 @@ out:
     return rc;
 }
 
-/* Insert the letter row with a fresh code, retrying on a code collision. */
-static int
-insert_letter(struct arc *a, int first_seq, int count, const char *language,
-              char *code, int64_t *pid, struct mr_err *err)
+/* Draws codes until one is new to the letters and the retired codes. */
+int
+arc_letter_insert(struct arc *a, int first_seq, int count, const char *language,
+                  char *code, int64_t *pid, struct mr_err *err)
 {
     sqlite3_stmt *st = a->st[ARC_ST_LETTER_INSERT];
     int rc = 0;
@@ -981,12 +1058,13 @@ insert_letter(struct arc *a, int first_seq, int count, const char *language,
         if (rc)
             break;
         rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE) {
+        if (rc == SQLITE_DONE && sqlite3_changes(a->db) == 1) {
             rc = 0;
             *pid = sqlite3_last_insert_rowid(a->db);
             break;
         }
-        if (sqlite3_extended_errcode(a->db) == SQLITE_CONSTRAINT_UNIQUE &&
+        if ((rc == SQLITE_DONE ||
+             sqlite3_extended_errcode(a->db) == SQLITE_CONSTRAINT_UNIQUE) &&
             tries < 8) {
             mr_log(MR_LOG_DEBUG, "tracking code %s exists, drawing another",
                    code);
@@ -1046,13 +1124,13 @@ arc_letter_add(struct arc *a, int first_seq, int count, const char *language,
     }
     arc_stmt_done(free_st);
 
-    rc = stack_alive(a, err);
+    rc = arc_stack_alive(a, err);
     if (!rc)
         rc = arc_exec(a, "SAVEPOINT arc_letter", err);
     if (rc)
         goto out;
     saved = 1;
-    rc = insert_letter(a, first_seq, count, language, buf, &letter_id, err);
+    rc = arc_letter_insert(a, first_seq, count, language, buf, &letter_id, err);
     if (!rc)
         rc = arc_bind_int(a, set_st, ":letter", letter_id, err);
     if (!rc)
@@ -1074,7 +1152,7 @@ out:
     arc_stmt_done(free_st);
     arc_stmt_done(set_st);
     if (rc && saved)
-        savepoint_undo(a, "arc_letter");
+        arc_savepoint_undo(a, "arc_letter");
     return rc;
 }
 
@@ -1090,7 +1168,7 @@ arc_review_add(struct arc *a, const char *kind, int seq, const char *reason,
     if (!a->in_stack)
         return mr_fail(err, MR_EINVAL,
                        _("cannot queue a review: no stack is open"));
-    rc = stack_alive(a, err);
+    rc = arc_stack_alive(a, err);
     if (!rc)
         rc = arc_bind_text(a, st, ":kind", kind, -1, err);
     if (!rc)
@@ -1165,7 +1243,7 @@ arc_stack_set_scanning(struct arc *a, int scanning, struct mr_err *err)
         return mr_fail(err, MR_EINVAL, _("no archive given"));
     if (!a->in_stack)
         return mr_fail(err, MR_EINVAL, _("no stack is open"));
-    rc = stack_alive(a, err);
+    rc = arc_stack_alive(a, err);
     if (!rc)
         rc = arc_bind_text(a, st, ":state", scanning ? "scanning" : "complete",
                            -1, err);
@@ -1295,7 +1373,7 @@ arc_page_set_results(struct arc *a, int64_t page_id, const struct mr_page *page,
         return mr_fail(err, MR_EINVAL,
                        _("cannot update page %lld: no stack is open"),
                        (long long)page_id);
-    rc = stack_alive(a, err);
+    rc = arc_stack_alive(a, err);
     if (!rc)
         rc = arc_exec(a, "SAVEPOINT arc_results", err);
     if (rc)
@@ -1322,6 +1400,6 @@ arc_page_set_results(struct arc *a, int64_t page_id, const struct mr_page *page,
     if (!rc)
         rc = arc_exec(a, "RELEASE arc_results", err);
     if (rc && saved)
-        savepoint_undo(a, "arc_results");
+        arc_savepoint_undo(a, "arc_results");
     return rc;
 }

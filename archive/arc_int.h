@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 3
+#define ARC_SCHEMA_VERSION 4
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -37,6 +37,21 @@ enum arc_stmt_id {
     ARC_ST_PAGE_RESULTS,
     ARC_ST_WORD_DELETE,
     ARC_ST_REVIEW_INSERT,
+    ARC_ST_LETTER_CONTENT,
+    ARC_ST_LETTER_MOVE,
+    ARC_ST_LETTER_SPAN,
+    ARC_ST_LETTER_DELETE,
+    ARC_ST_LETTER_LANGUAGE,
+    ARC_ST_PAGES_BETWEEN,
+    ARC_ST_PAGES_JOIN,
+    ARC_ST_LETTER_BEFORE,
+    ARC_ST_CODE_RETIRE,
+    ARC_ST_CODE_REPOINT,
+    ARC_ST_CODE_RETIRED,
+    ARC_ST_AUDIT_INSERT,
+    ARC_ST_AUDIT_OF_LETTER,
+    ARC_ST_REVIEW_ANSWER,
+    ARC_ST_REVIEW_OF_LETTER,
     ARC_ST_COUNT
 };
 
@@ -92,6 +107,21 @@ void arc_stmt_done(sqlite3_stmt *st);
 /* Copy a text column; NULL stays NULL.  MR_ENOMEM on failure. */
 int arc_column_dup(sqlite3_stmt *st, int col, char **pout, struct mr_err *err);
 
+/*
+ * Whether the open stack's transaction is still there: SQLite rolls a
+ * whole transaction back by itself after some errors (disk full, I/O
+ * error); a SAVEPOINT then would start, and its RELEASE commit, a
+ * transaction of its own, archiving half a stack.  MR_EDB when it is gone;
+ * the caller must then abort the stack.
+ */
+int arc_stack_alive(struct arc *a, struct mr_err *err);
+
+/*
+ * Undo savepoint name after a failure; the transaction goes on.  Does
+ * nothing when SQLite already rolled it all back.  Cannot fail.
+ */
+void arc_savepoint_undo(struct arc *a, const char *name);
+
 /* arc_store.c: image files. */
 
 /*
@@ -133,6 +163,15 @@ int arc_sha256_hex(const void *data, size_t size, char *hex,
  */
 int arc_write_atomic(const char *path, const void *data, size_t size,
                      struct mr_err *err);
+
+/*
+ * Insert a letter row of the open stack for pages first_seq .. + count - 1
+ * (the pages are not touched) with a fresh tracking code into code, its id
+ * into *pid.  MR_EDB.
+ */
+int arc_letter_insert(struct arc *a, int first_seq, int count,
+                      const char *language, char *code, int64_t *pid,
+                      struct mr_err *err);
 
 /* arc_code.c: tracking codes. */
 

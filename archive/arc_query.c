@@ -114,6 +114,8 @@ letter_fill(sqlite3_stmt *st, struct arc_letter *l, struct mr_err *err)
         rc = arc_column_dup(st, 6, &l->language, err);
     l->first_page = sqlite3_column_int(st, 4);
     l->page_count = sqlite3_column_int(st, 5);
+    l->stack_id = sqlite3_column_int64(st, 7);
+    l->questions = sqlite3_column_int(st, 8);
     if (rc)
         arc_letter_release(l);
     return rc;
@@ -153,6 +155,27 @@ arc_letter_each(struct arc *a, int (*fn)(const struct arc_letter *l, void *ctx),
     return rc;
 }
 
+/* Fail with MR_ENOTFOUND for code, saying where a retired one went. */
+static int
+retired_fail(struct arc *a, const char *code, struct mr_err *err)
+{
+    sqlite3_stmt *st = a->st[ARC_ST_CODE_RETIRED];
+    int rc = arc_bind_text(a, st, ":code", code, -1, err);
+
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (rc == 1)
+        rc = mr_fail(err, MR_ENOTFOUND,
+                     _("letter '%s' was merged into letter '%s' on %s"), code,
+                     (const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1));
+    else if (rc == 0)
+        rc = mr_fail(err, MR_ENOTFOUND, _("no letter has tracking code '%s'"),
+                     code);
+    arc_stmt_done(st);
+    return rc;
+}
+
 int
 arc_letter_get(struct arc *a, const char *code, struct arc_letter *l,
                struct mr_err *err)
@@ -172,8 +195,7 @@ arc_letter_get(struct arc *a, const char *code, struct arc_letter *l,
     if (!rc)
         rc = arc_step(a, st, err);
     if (rc == 0)
-        rc = mr_fail(err, MR_ENOTFOUND, _("no letter has tracking code '%s'"),
-                     canon);
+        rc = retired_fail(a, canon, err);
     else if (rc == 1)
         rc = letter_fill(st, l, err);
     arc_stmt_done(st);

@@ -148,6 +148,7 @@ int arc_code_normalize(const char *in, char *out, struct mr_err *err);
 /* A letter as the archive knows it.  Owned strings; arc_letter_release. */
 struct arc_letter {
     int64_t id;
+    int64_t stack_id;
     char code[ARC_CODE_SIZE];
     char *source;   /* input file path or scanner stack name */
     char *archived; /* UTC time, ISO 8601 */
@@ -157,8 +158,9 @@ struct arc_letter {
     int64_t *pages; /* page ids, in page order */
     size_t npages;
     int blank_pages;
-    int ocr_conf; /* mean over OCR'd pages, -1 when none */
-    char *text;   /* page texts joined by "\f\n", NULL if none */
+    int ocr_conf;  /* mean over OCR'd pages, -1 when none */
+    char *text;    /* page texts joined by "\f\n", NULL if none */
+    int questions; /* open review questions about its boundaries */
 };
 
 /* Free what l owns and zero it.  Accepts NULL.  Cannot fail. */
@@ -176,10 +178,84 @@ int arc_letter_each(struct arc *a,
 /*
  * Look up one letter by tracking code (any form arc_code_normalize
  * accepts).  MR_EINVAL for a mistyped code, MR_ENOTFOUND for an unknown
- * one.  The caller releases *l.
+ * one or one retired by a merge (the message names the letter it went
+ * into).  The caller releases *l.
  */
 int arc_letter_get(struct arc *a, const char *code, struct arc_letter *l,
                    struct mr_err *err);
+
+/*
+ * Corrections by a reviewer.  They work in the open stack: resume the
+ * letter's stack (arc_stack_resume with arc_letter.stack_id), correct,
+ * recompute, then commit, so that a correction is whole or not at all.
+ * Each writes audit rows (arc_audit_each) naming who, and reason (may be
+ * NULL), and answers the open review questions it settles.
+ */
+
+/*
+ * Split letter code at page seq (numbered as in its source): its pages
+ * from seq on become a new letter, whose code is written to new_code
+ * (ARC_CODE_SIZE bytes); code keeps the pages before, so the part with
+ * the first page keeps its tracking code.  When seq is already the
+ * letter's first page the boundary stands: nothing is split, the
+ * questions about it are answered "boundary", and new_code is "".
+ * MR_EINVAL when seq is not a page of the letter, when a part would have
+ * no page but blank ones, or the letter is not in the open stack;
+ * MR_ENOTFOUND for an unknown code.
+ */
+int arc_letter_split(struct arc *a, const char *code, int seq, const char *who,
+                     const char *reason, char *new_code, struct mr_err *err);
+
+/*
+ * Merge two letters of the open stack, given in either order, that only
+ * pages of no letter (separator sheets and their backs) stand between:
+ * the one with the earlier pages keeps its code, written to kept
+ * (ARC_CODE_SIZE bytes), and takes every page from its first to the
+ * other's last; the other's code is retired and points to it.  The
+ * questions between them are answered "no boundary".  MR_EINVAL for the
+ * same letter twice, letters of another stack, or another letter between;
+ * MR_ENOTFOUND for an unknown code.
+ */
+int arc_letter_merge(struct arc *a, const char *code1, const char *code2,
+                     const char *who, const char *reason, char *kept,
+                     struct mr_err *err);
+
+/*
+ * Store a recomputed language (NULL: none) of letter code in the open
+ * stack, with an audit row by "mailroom" when it changed.  MR_ENOTFOUND.
+ */
+int arc_letter_set_language(struct arc *a, const char *code,
+                            const char *language, struct mr_err *err);
+
+/* One row of the audit table.  Strings may be NULL except at and who. */
+struct arc_audit {
+    const char *at, *who, *action, *field, *old, *new_value, *other, *reason;
+};
+
+/*
+ * Call fn for every audit row of letter code (canonical form), oldest
+ * first; fn returns non-zero to stop (that value is returned).  The row
+ * is valid only during the call.  MR_EDB.
+ */
+int arc_audit_each(struct arc *a, const char *code,
+                   int (*fn)(const struct arc_audit *row, void *ctx), void *ctx,
+                   struct mr_err *err);
+
+/* An open review question about a letter's boundaries. */
+struct arc_question {
+    int seq; /* the page it is about, numbered as in the source */
+    const char *reason;
+    const char *created;
+};
+
+/*
+ * Call fn for every open question about letter letter_id's boundaries
+ * (from the page after the letter before it to the page after its last),
+ * in page order; fn returns non-zero to stop.  MR_EDB.
+ */
+int arc_letter_questions(struct arc *a, int64_t letter_id,
+                         int (*fn)(const struct arc_question *q, void *ctx),
+                         void *ctx, struct mr_err *err);
 
 /* A search hit: one page whose text contains the query. */
 struct arc_hit {

@@ -2,8 +2,9 @@
 #define CLASSIFIER_H
 /*
  * Letter-level decisions from the pages' text and marks: the language of
- * a letter, and how a stack splits into letters.  Validity, writer, flags
- * and routing come with later work.
+ * a letter, and how a stack splits into letters (at separator sheets, and
+ * on request where the text shows one letter ending and another
+ * opening).  Validity, writer, flags and routing come with later work.
  */
 #include "pipeline/mr.h"
 
@@ -35,10 +36,25 @@ const char *cls_tally_language(const struct cls_tally *t);
  */
 unsigned cls_page_role(const struct mr_page *page, const char *value);
 
+/* Signs in a page's text that a letter opens or closes there. */
+enum cls_marks {
+    CLS_OPENS = 1 << 0, /* begins with an addressee or a salutation */
+    CLS_CLOSES = 1 << 1 /* ends with a closing, signature, contact or date */
+};
+
+/*
+ * The enum cls_marks of a page's OCR text (NULL has none): CLS_OPENS when
+ * one of its first lines is an addressee or a salutation, CLS_CLOSES when
+ * one of its last lines is a closing formula, a signature, contact details
+ * or a date.  Page numbers are skipped.  Cannot fail.
+ */
+unsigned cls_page_marks(const char *text);
+
 /* A page of a stack as separation sees it. */
 struct cls_page {
     int seq;
     unsigned flags; /* MR_PAGE_BLANK, MR_PAGE_SEPARATOR, MR_PAGE_UNSURE */
+    unsigned marks; /* enum cls_marks, looked at when splitting by text */
 };
 
 /* A letter of a stack: pages first to last, blank pages included. */
@@ -46,15 +62,44 @@ struct cls_letter {
     int first, last;
 };
 
+/* Why a boundary, made or not, needs a person to confirm it. */
+enum cls_doubt {
+    /* A separator-like sheet whose code was not read: split there. */
+    CLS_DOUBT_UNREAD = 1,
+    /* The page opens a letter, the one before does not close one: split. */
+    CLS_DOUBT_NO_CLOSING,
+    /* The page before closes a letter, this one does not open one: kept. */
+    CLS_DOUBT_NO_OPENING
+};
+
+/* A boundary for review: at page seq, for reason why. */
+struct cls_question {
+    int seq;
+    enum cls_doubt why;
+};
+
+/* What separation made of a stack.  Release with cls_separation_release. */
+struct cls_separation {
+    struct cls_letter *letters;
+    size_t nletters;
+    struct cls_question *questions;
+    size_t nquestions;
+};
+
+/* Free what s holds and zero it.  Accepts NULL.  Cannot fail. */
+void cls_separation_release(struct cls_separation *s);
+
 /*
- * Split the n pages of a stack (in page order) into letters: separator
- * sheets end letters and belong to none; blank pages go with the page
- * before them, or with no letter right after a separator or at the start;
- * a stack without separators and without content is one letter.  See
- * cls_split.c for the rules.  *pletters is malloc'd (*pn entries, NULL
- * when none); MR_ENOMEM.
+ * Split the n pages of a stack (in page order) into letters in *out:
+ * separator sheets end letters and belong to none; blank pages go with the
+ * page before them, or with no letter right after a separator or at the
+ * start; a stack without separators and without content is one letter.
+ * With by_text, a content page that opens a letter after one that closed
+ * a letter also begins a new one.  Every boundary not certain is a
+ * question for review.  See cls_split.c for the rules.  MR_ENOMEM, with
+ * *out empty.
  */
-int cls_split(const struct cls_page *pages, size_t n,
-              struct cls_letter **pletters, size_t *pn, struct mr_err *err);
+int cls_split(const struct cls_page *pages, size_t n, int by_text,
+              struct cls_separation *out, struct mr_err *err);
 
 #endif

@@ -23,9 +23,6 @@ usage(FILE *to)
           "commands:\n"
           "  import [--lang LANGS] PATH...  archive and OCR image files "
           "or folders\n"
-          "         [--separator VALUE]     (import and scan: the barcode of "
-          "separator\n"
-          "                                 sheets, default PATCHT)\n"
           "  letters [--format jsonl|table] list the archived letters\n"
           "  show CODE                      a letter's details and text\n"
           "  search TEXT                    find pages containing TEXT\n"
@@ -35,6 +32,26 @@ usage(FILE *to)
           "       [--continue STACK]        scan a stack, archive and OCR it\n"
           "  process                        OCR scanned pages not yet read\n"
           "  devices                        list the scanners SANE sees\n"
+          "  split CODE --at PAGE           make the pages of letter CODE "
+          "from PAGE\n"
+          "                                 on a letter (PAGE as numbered "
+          "in the source)\n"
+          "  merge CODE CODE                make two neighbouring letters "
+          "one\n"
+          "\n"
+          "import, scan and process:\n"
+          "  --separator VALUE              the barcode of separator sheets "
+          "(PATCHT)\n"
+          "  --split sheets|auto            split at separator sheets only, "
+          "or also\n"
+          "                                 where a page opens a letter "
+          "after one\n"
+          "                                 that closed a letter\n"
+          "split and merge:\n"
+          "  --reviewer NAME                who corrects (default: the login "
+          "name)\n"
+          "  --reason TEXT                  why, kept in the letter's "
+          "history\n"
           "\n"
           "The archive is DIR, else $MAILROOM_ARCHIVE, else "
           "./mailroom-data.\n"),
@@ -108,7 +125,11 @@ enum {
     OPT_RESOLUTION,
     OPT_MODE,
     OPT_CONTINUE,
-    OPT_SEPARATOR
+    OPT_SEPARATOR,
+    OPT_SPLIT,
+    OPT_AT,
+    OPT_REVIEWER,
+    OPT_REASON
 };
 
 static const struct option options[] = {
@@ -123,6 +144,10 @@ static const struct option options[] = {
     {"mode", required_argument, NULL, OPT_MODE},
     {"continue", required_argument, NULL, OPT_CONTINUE},
     {"separator", required_argument, NULL, OPT_SEPARATOR},
+    {"split", required_argument, NULL, OPT_SPLIT},
+    {"at", required_argument, NULL, OPT_AT},
+    {"reviewer", required_argument, NULL, OPT_REVIEWER},
+    {"reason", required_argument, NULL, OPT_REASON},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -155,7 +180,10 @@ positive(const char *opt, const char *arg)
     return v;
 }
 
-/* The scanning options; MR_EXIT_USAGE after a message for a bad value. */
+/*
+ * The scanning options and --at; MR_EXIT_USAGE after a message for a bad
+ * value.
+ */
 static int
 scan_option(int c, struct mr_cli *cli)
 {
@@ -185,6 +213,12 @@ scan_option(int c, struct mr_cli *cli)
         if (v < 0)
             return MR_EXIT_USAGE;
         cli->scan.resolution = (int)v;
+        return 0;
+    case OPT_AT:
+        v = positive("--at", optarg);
+        if (v < 0)
+            return MR_EXIT_USAGE;
+        cli->at = (int)v;
         return 0;
     default: /* OPT_CONTINUE */
         v = positive("--continue", optarg);
@@ -229,6 +263,28 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
                 return MR_EXIT_USAGE;
             }
             cli->separator = optarg;
+            break;
+        case OPT_AT:
+            if (scan_option(c, cli))
+                return MR_EXIT_USAGE;
+            break;
+        case OPT_REVIEWER:
+            if (!*optarg) {
+                mr_log(MR_LOG_ERROR, _("--reviewer wants a name"));
+                return MR_EXIT_USAGE;
+            }
+            cli->reviewer = optarg;
+            break;
+        case OPT_REASON:
+            cli->reason = optarg;
+            break;
+        case OPT_SPLIT:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "sheets")) {
+                mr_log(MR_LOG_ERROR,
+                       _("unknown --split '%s' (use sheets or auto)"), optarg);
+                return MR_EXIT_USAGE;
+            }
+            cli->split_by_text = !strcmp(optarg, "auto");
             break;
         case 'v':
             if (mr_log_level < MR_LOG_DEBUG)
@@ -312,6 +368,21 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
     if (!strcmp(cmd, "process")) {
         rc = want_operands(cmd, nargs, 0, 0);
         return rc ? rc : mr_cmd_process(cli);
+    }
+    if (!strcmp(cmd, "split")) {
+        if (!cli->at) {
+            mr_log(MR_LOG_ERROR, _("'split' needs --at PAGE"));
+            return MR_EXIT_USAGE;
+        }
+        rc = want_operands(cmd, nargs, 1, 1);
+        return rc ? rc : mr_cmd_split(cli, args[0]);
+    }
+    if (!strcmp(cmd, "merge")) {
+        if (nargs != 2) {
+            mr_log(MR_LOG_ERROR, _("'merge' takes two tracking codes"));
+            return MR_EXIT_USAGE;
+        }
+        return mr_cmd_merge(cli, args[0], args[1]);
     }
     if (!strcmp(cmd, "devices")) {
         rc = want_operands(cmd, nargs, 0, 0);

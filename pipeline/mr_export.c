@@ -12,13 +12,8 @@
 #include <jansson.h>
 #include <utf8proc.h>
 
-/*
- * Open an existing archive for reading (never create one: a mistyped
- * --archive would otherwise look like an empty office).  Reports failure
- * and gives the exit code.
- */
-static struct arc *
-open_archive(const struct mr_cli *cli, int *prc)
+struct arc *
+mr_archive_existing(const struct mr_cli *cli, int *prc)
 {
     struct mr_err err = MR_ERR_INIT;
     struct arc *a = NULL;
@@ -114,7 +109,9 @@ letter_json(const struct arc_letter *l)
     json_object_set_new(o, "repeat_of", json_null());
     json_object_set_new(o, "risk", json_null());
     json_object_set_new(o, "confidence", json_null());
-    json_object_set_new(o, "review", json_null());
+    /* Boundaries a reviewer has yet to confirm hold the letter back. */
+    json_object_set_new(o, "review",
+                        l->questions ? json_string("pending") : json_null());
     return o;
 }
 
@@ -206,7 +203,7 @@ mr_cmd_letters(const struct mr_cli *cli)
 {
     struct mr_err err = MR_ERR_INIT;
     int table = !strcmp(cli->format, "table"), rc;
-    struct arc *a = open_archive(cli, &rc);
+    struct arc *a = mr_archive_existing(cli, &rc);
 
     if (!a)
         return rc;
@@ -228,13 +225,50 @@ mr_cmd_letters(const struct mr_cli *cli)
     return mr_exit_code(rc);
 }
 
+static int
+print_question(const struct arc_question *q, void *ctx)
+{
+    (void)ctx;
+    printf(_("to review:      page %d: %s\n"), q->seq, q->reason);
+    return 0;
+}
+
+/* One audit row in words: "2026-11-22T10:19:40Z alice: split, ...". */
+static int
+print_audit(const struct arc_audit *r, void *ctx)
+{
+    const char *action = r->action ? r->action : "";
+
+    (void)ctx;
+    printf(_("history:        %s %s: "), r->at, r->who);
+    if (!strcmp(action, "split") && r->old)
+        printf(_("split, pages %s -> %s; the rest is letter %s"), r->old,
+               r->new_value, r->other);
+    else if (!strcmp(action, "split"))
+        printf(_("made from pages %s of letter %s"), r->new_value, r->other);
+    else if (!strcmp(action, "merge") && r->new_value)
+        printf(_("merged with letter %s, pages %s -> %s"), r->other, r->old,
+               r->new_value);
+    else if (!strcmp(action, "merge"))
+        printf(_("merged into letter %s"), r->other);
+    else if (!strcmp(action, "confirm"))
+        printf(_("boundary before page %s confirmed"), r->new_value);
+    else
+        printf(_("%s %s: %s -> %s"), action, r->field ? r->field : "",
+               r->old ? r->old : "-", r->new_value ? r->new_value : "-");
+    if (r->reason)
+        printf(_(" (reason: %s)"), r->reason);
+    fputc('\n', stdout);
+    return 0;
+}
+
 int
 mr_cmd_show(const struct mr_cli *cli, const char *code)
 {
     struct mr_err err = MR_ERR_INIT;
     struct arc_letter l;
     int rc;
-    struct arc *a = open_archive(cli, &rc);
+    struct arc *a = mr_archive_existing(cli, &rc);
 
     memset(&l, 0, sizeof(l));
     if (!a)
@@ -256,6 +290,13 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     fputc('\n', stdout);
     if (l.ocr_conf >= 0)
         printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
+    rc = arc_letter_questions(a, l.id, print_question, NULL, &err);
+    if (!rc)
+        rc = arc_audit_each(a, l.code, print_audit, NULL, &err);
+    if (rc) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        goto out;
+    }
     printf("\n%s\n", l.text ? l.text : _("(no text)"));
 out:
     arc_letter_release(&l);
@@ -277,7 +318,7 @@ mr_cmd_search(const struct mr_cli *cli, const char *text)
 {
     struct mr_err err = MR_ERR_INIT;
     int rc, n;
-    struct arc *a = open_archive(cli, &rc);
+    struct arc *a = mr_archive_existing(cli, &rc);
 
     if (!a)
         return rc;
@@ -307,7 +348,7 @@ mr_cmd_page(const struct mr_cli *cli, const char *id)
         mr_log(MR_LOG_ERROR, _("'%s' is not a page id"), id);
         return MR_EXIT_USAGE;
     }
-    a = open_archive(cli, &rc);
+    a = mr_archive_existing(cli, &rc);
     if (!a)
         return rc;
     rc = arc_page_export(a, page_id, cli->out, &err);

@@ -115,8 +115,8 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         goto out;
     }
     progress_done(cli);
-    rc = mr_stack_letters(a, arc_stack_current(a), path, &tot->letters,
-                          &tot->blank, err);
+    rc = mr_stack_letters(a, arc_stack_current(a), path, cli->split_by_text,
+                          &tot->letters, &tot->blank, err);
     if (rc)
         goto out;
     tot->files++;

@@ -132,7 +132,8 @@ process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
     snprintf(label, sizeof(label), "%s %lld", _("stack"), (long long)stack);
     rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
-        rc = mr_stack_letters(a, stack, label, NULL, &blank, err);
+        rc = mr_stack_letters(a, stack, label, cli->split_by_text, NULL, &blank,
+                              err);
     if (rc) {
         arc_stack_abort(a);
         goto out;

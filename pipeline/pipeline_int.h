@@ -17,9 +17,13 @@ struct mr_cli {
     const char *format;    /* --format of letters: "jsonl" or "table" */
     const char *out;       /* --out of page */
     const char *separator; /* --separator: separator sheets' barcode */
+    int split_by_text;     /* --split auto: also split where the text shows */
     int progress;          /* show progress: stderr is a terminal, not -q */
     struct scan_settings scan; /* --device, --source, --resolution, --mode */
     int64_t stack;             /* --continue STACK of scan, 0 for a new stack */
+    int at;                    /* --at PAGE of split, 0 when not given */
+    const char *reviewer;      /* --reviewer: who corrects; the login name */
+    const char *reason;        /* --reason: why, for the audit table */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -30,6 +34,9 @@ int mr_cmd_page(const struct mr_cli *cli, const char *id);
 int mr_cmd_devices(const struct mr_cli *cli);
 int mr_cmd_scan(const struct mr_cli *cli);
 int mr_cmd_process(const struct mr_cli *cli);
+int mr_cmd_split(const struct mr_cli *cli, const char *code);
+int mr_cmd_merge(const struct mr_cli *cli, const char *code1,
+                 const char *code2);
 
 struct Pix;
 struct arc;
@@ -47,7 +54,8 @@ int mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
 
 /*
  * Make the letters of stack, open in a with every page processed: split
- * it at its separator sheets (cls_split), add each letter with its
+ * it at its separator sheets (cls_split) and, with by_text, where its
+ * text shows one letter ending and the next opening; add each letter with its
  * language, queue every unsure boundary for review, commit the stack,
  * then print one line per letter ("CODE<TAB>PAGES<TAB>label") and the
  * separation report (on stderr, when the stack had separator sheets).
@@ -55,7 +63,21 @@ int mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
  * be aborted.
  */
 int mr_stack_letters(struct arc *a, int64_t stack, const char *label,
-                     int *pletters, int *pblank, struct mr_err *err);
+                     int by_text, int *pletters, int *pblank,
+                     struct mr_err *err);
+
+/*
+ * Open the existing archive of --archive (never create one: a mistyped
+ * --archive would otherwise look like an empty office).  On failure says
+ * why and sets *prc to the exit code (MR_EXIT_OK otherwise).
+ */
+struct arc *mr_archive_existing(const struct mr_cli *cli, int *prc);
+
+/*
+ * Recompute the decisions made from a letter's text (today its language)
+ * after its pages changed, in the open stack, audited when they change.
+ */
+int mr_letter_recompute(struct arc *a, const char *code, struct mr_err *err);
 
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);

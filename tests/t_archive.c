@@ -326,7 +326,7 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 3);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 4);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
@@ -343,7 +343,15 @@ test_open_creates_schema(void)
              "language,script,processed,codes,role");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('review'))"),
-             "id,kind,stack_id,seq,reason,created,resolved,resolved_by");
+             "id,kind,stack_id,seq,reason,created,resolved,resolved_by,"
+             "answer");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('audit'))"),
+             "id,at,who,action,letter,field,old,new,other,reason");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info("
+                          "'retired_code'))"),
+             "code,letter_id,retired");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('word'))"),
              "page_id,n,x,y,w,h,conf,text");
@@ -361,7 +369,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 3);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 4);
     check_integrity(dir);
     tmp_end();
 }
@@ -417,7 +425,7 @@ test_open_refuses(void)
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
     T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 7, "
-                            "this one knows 3)") != NULL);
+                            "this one knows 4)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
     T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 7);
     tmp_end();
@@ -1322,7 +1330,9 @@ test_migrate_v1(void)
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     arc_close(&a);
     /* Take it back to schema 1 as an older mailroom wrote it. */
-    T_EQ_INT(db_exec(dir, "DROP INDEX review_open;"
+    T_EQ_INT(db_exec(dir, "DROP TABLE retired_code;"
+                          "DROP TABLE audit;"
+                          "DROP INDEX review_open;"
                           "DROP TABLE review;"
                           "ALTER TABLE page DROP COLUMN role;"
                           "ALTER TABLE page DROP COLUMN codes;"
@@ -1334,7 +1344,7 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 3);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 4);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
     T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
              "content");
@@ -1465,6 +1475,153 @@ test_scan_flow(void)
     tmp_end();
 }
 
+static int
+count_question(const struct arc_question *q, void *ctx)
+{
+    (void)q;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int
+count_audit(const struct arc_audit *r, void *ctx)
+{
+    T_CHECK(r->at != NULL && r->who != NULL);
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/*
+ * A stack of 8 pages: letter A is 1-3 (3 blank), page 4 is in no letter
+ * (a separator), letter B is 5-6, letter C is 7-8 (8 blank); a review
+ * question stands at page 4.  Reviewers split, merge and confirm.
+ */
+static void
+test_corrections(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    char dir[1100], ca[ARC_CODE_SIZE], cb[ARC_CODE_SIZE], cc[ARC_CODE_SIZE];
+    char cn[ARC_CODE_SIZE], kept[ARC_CODE_SIZE], sql[256];
+    struct arc_letter l;
+    int64_t stack;
+    int n = 0;
+    struct arc *a;
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "edit");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "stack.tif", &err), 0);
+    stack = arc_stack_current(a);
+    for (int seq = 1; seq <= 8; seq++)
+        T_CHECK(add_text_page(a, seq, seq == 2 ? "Dear Sir, the road" : "text",
+                              90, "en", seq == 3 || seq == 8) > 0);
+    T_EQ_INT(arc_letter_add(a, 1, 3, "zh", ca, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 5, 2, "en", cb, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 7, 2, "en", cc, &err), 0);
+    T_EQ_INT(arc_review_add(a, "boundary", 4, "unread separator", &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+
+    /* The question is about the letters on both sides of page 4. */
+    T_EQ_INT(arc_letter_get(a, ca, &l, &err), 0);
+    T_EQ_INT(l.questions, 1);
+    T_EQ_INT(l.stack_id, stack);
+    T_EQ_INT(arc_letter_questions(a, l.id, count_question, &n, &err), 0);
+    T_EQ_INT(n, 1);
+    arc_letter_release(&l);
+    T_EQ_INT(arc_letter_get(a, cc, &l, &err), 0);
+    T_EQ_INT(l.questions, 0);
+    arc_letter_release(&l);
+
+    /* Corrections need the letter's stack open. */
+    T_EQ_INT(arc_letter_split(a, ca, 2, "alice", NULL, cn, &err), MR_EINVAL);
+    err = (struct mr_err)MR_ERR_INIT;
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    /* Pages outside the letter, and a part of blank pages only. */
+    T_EQ_INT(arc_letter_split(a, ca, 4, "alice", NULL, cn, &err), MR_EINVAL);
+    T_CHECK(strstr(err.msg, "page 4 is not in letter") != NULL);
+    err = (struct mr_err)MR_ERR_INIT;
+    T_EQ_INT(arc_letter_split(a, cc, 8, "alice", NULL, cn, &err), MR_EINVAL);
+    T_CHECK(strstr(err.msg, "blank pages only") != NULL);
+    T_EQ_STR(cn, "");
+    err = (struct mr_err)MR_ERR_INIT;
+    /* Split A at 2: A keeps page 1 and its code, 2-3 is a new letter. */
+    T_EQ_INT(arc_letter_split(a, ca, 2, "alice", "two writers", cn, &err), 0);
+    T_EQ_INT((int)strlen(cn), 9);
+    T_CHECK(strcmp(cn, ca) != 0);
+    T_EQ_INT(arc_letter_set_language(a, cn, "en", &err), 0);
+    T_EQ_INT(arc_letter_set_language(a, ca, "zh", &err), 0); /* unchanged */
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_letter_get(a, ca, &l, &err), 0);
+    T_EQ_INT(l.first_page, 1);
+    T_EQ_INT(l.page_count, 1);
+    T_EQ_INT((int)l.npages, 1);
+    arc_letter_release(&l);
+    T_EQ_INT(arc_letter_get(a, cn, &l, &err), 0);
+    T_EQ_INT(l.first_page, 2);
+    T_EQ_INT(l.page_count, 2);
+    T_EQ_INT((int)l.npages, 2);
+    T_EQ_INT(l.blank_pages, 1);
+    T_EQ_STR(l.language, "en");
+    arc_letter_release(&l);
+    n = 0;
+    T_EQ_INT(arc_audit_each(a, ca, count_audit, &n, &err), 0);
+    T_EQ_INT(n, 1);
+    n = 0;
+    T_EQ_INT(arc_audit_each(a, cn, count_audit, &n, &err), 0);
+    T_EQ_INT(n, 2); /* made by the split; its language recomputed */
+    snprintf(sql, sizeof(sql),
+             "SELECT old || '>' || new || ' ' || other || ' ' || reason"
+             " FROM audit WHERE letter = '%s'",
+             ca);
+    snprintf(kept, sizeof(kept), "%s", cn);
+    T_CHECK(strstr(db_text(dir, sql), "1-3>1-1 ") != NULL);
+    T_CHECK(strstr(db_text(dir, sql), " two writers") != NULL);
+
+    /* Merge B into the new letter across the separator: B's code retires. */
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    T_EQ_INT(arc_letter_merge(a, ca, cc, "bob", NULL, kept, &err), MR_EINVAL);
+    T_CHECK(strstr(err.msg, "another letter lies between") != NULL);
+    err = (struct mr_err)MR_ERR_INIT;
+    T_EQ_INT(arc_letter_merge(a, cb, cb, "bob", NULL, kept, &err), MR_EINVAL);
+    err = (struct mr_err)MR_ERR_INIT;
+    T_EQ_INT(arc_letter_merge(a, cb, cn, "bob", NULL, kept, &err), 0);
+    T_EQ_STR(kept, cn);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_letter_get(a, cn, &l, &err), 0);
+    T_EQ_INT(l.first_page, 2);
+    T_EQ_INT(l.page_count, 5);
+    T_EQ_INT((int)l.npages, 5); /* the separator page 4 included */
+    T_EQ_INT(l.questions, 0);
+    arc_letter_release(&l);
+    T_EQ_INT(arc_letter_get(a, cb, &l, &err), MR_ENOTFOUND);
+    T_CHECK(strstr(err.msg, "was merged into letter") != NULL);
+    T_CHECK(strstr(err.msg, cn) != NULL);
+    err = (struct mr_err)MR_ERR_INIT;
+    T_EQ_STR(db_text(dir, "SELECT answer || ' ' || resolved_by FROM review"),
+             "no boundary bob");
+
+    /* A split at a letter's first page confirms the boundary there. */
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    T_EQ_INT(arc_letter_split(a, cc, 7, "carol", NULL, cn, &err), 0);
+    T_EQ_STR(cn, "");
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM audit WHERE action ="
+                         " 'confirm' AND who = 'carol'"),
+             1);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM letter"), 3);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM page WHERE letter_id IS NULL"),
+             0);
+
+    /* The audit table refuses changes and deletions. */
+    T_CHECK(db_exec(dir, "UPDATE audit SET who = 'mallory'") != SQLITE_OK);
+    T_CHECK(db_exec(dir, "DELETE FROM audit") != SQLITE_OK);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM audit"), 6);
+    arc_close(&a);
+    check_integrity(dir);
+    tmp_end();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1483,6 +1640,7 @@ main(int argc, char **argv)
         {"totals", test_totals},
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},
+        {"corrections", test_corrections},
         {NULL, NULL},
     };
 

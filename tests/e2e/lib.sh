@@ -112,6 +112,19 @@ test_expect_success() {
 	return 0
 }
 
+# aq ARCHIVE SQL...: run SQL on the index of archive ARCHIVE.
+aq() {
+	aq_db=$1
+	shift
+	sqlite3 -batch -noheader "$aq_db/index.sqlite" "$@"
+}
+
+# letter_spans ARCHIVE: "first_page+page_count" of every letter, one line.
+letter_spans() {
+	"$MAILROOM" --archive "$1" letters |
+		jq -r '"\(.first_page)+\(.page_count)"' | paste -sd" "
+}
+
 # Compare an expected file with the actual one, showing the difference.
 test_cmp() {
 	diff -u "$1" "$2"

@@ -29,16 +29,10 @@ load() {
 	rm -rf "$tmp/tray" && mkdir "$tmp/tray" && cp "$@" "$tmp/tray/"
 }
 
-q() {
-	db=$1
-	shift
-	sqlite3 -batch -noheader "$db/index.sqlite" "$@"
-}
-
 # pages ARCHIVE STACK: a stack's pages as "seq sha256 width height depth
 # dpi blank", one per line, in page order.
 pages() {
-	q "$1" "SELECT seq, sha256, width, height, depth, dpi, blank FROM page
+	aq "$1" "SELECT seq, sha256, width, height, depth, dpi, blank FROM page
 		WHERE stack_id = $2 ORDER BY seq"
 }
 
@@ -100,14 +94,14 @@ test_expect_success 'scanned and imported: same pages, checksums and text' '
 		pages S $2 >scanned &&
 		test -s imported &&
 		test_cmp imported scanned &&
-		q I "SELECT text FROM page WHERE stack_id = $1 ORDER BY seq" \
+		aq I "SELECT text FROM page WHERE stack_id = $1 ORDER BY seq" \
 			>imported.txt &&
-		q S "SELECT text FROM page WHERE stack_id = $2 ORDER BY seq" \
+		aq S "SELECT text FROM page WHERE stack_id = $2 ORDER BY seq" \
 			>scanned.txt &&
 		test_cmp imported.txt scanned.txt || exit 1
 	done &&
-	test "$(q S "SELECT depth FROM page WHERE stack_id = 3")" = 16 &&
-	test "$(q S "SELECT depth FROM page WHERE stack_id = 4")" = 1
+	test "$(aq S "SELECT depth FROM page WHERE stack_id = 3")" = 16 &&
+	test "$(aq S "SELECT depth FROM page WHERE stack_id = 4")" = 1
 '
 
 test_expect_success 'scanned and imported: same letters' '
@@ -124,11 +118,11 @@ test_expect_success 'duplex: both sides archived, blank backs marked blank' '
 	load zh.tif &&
 	"$MAILROOM" --archive D scan --device feeder:tray --source duplex \
 		--resolution 300 >out 2>err &&
-	test "$(q D "SELECT group_concat(blank, \"\") FROM
+	test "$(aq D "SELECT group_concat(blank, \"\") FROM
 		(SELECT blank FROM page ORDER BY seq)")" = 0101 &&
 	test "$(cut -f2 out)" = 4 &&
 	pages I 1 | cut -d"|" -f2 >fronts &&
-	q D "SELECT sha256 FROM page WHERE seq IN (1, 3) ORDER BY seq" \
+	aq D "SELECT sha256 FROM page WHERE seq IN (1, 3) ORDER BY seq" \
 		>scanned && test_cmp fronts scanned
 '
 
@@ -137,10 +131,10 @@ test_expect_success 'duplex: printed backs come in sheet order' '
 	load sheets/s1.png sheets/s2.png sheets/s3.png &&
 	"$MAILROOM" --archive D scan --device feeder:tray --source duplex \
 		>out 2>err &&
-	test "$(q D "SELECT group_concat(height, \" \") FROM
+	test "$(aq D "SELECT group_concat(height, \" \") FROM
 		(SELECT height FROM page WHERE stack_id = 2 ORDER BY seq)")" = \
 		"701 702 703 3508" &&
-	test "$(q D "SELECT blank FROM page WHERE stack_id = 2 AND seq = 4")" = 1
+	test "$(aq D "SELECT blank FROM page WHERE stack_id = 2 AND seq = 4")" = 1
 '
 
 test_expect_success 'the reference: the eight sheets scanned duplex' '
@@ -148,7 +142,7 @@ test_expect_success 'the reference: the eight sheets scanned duplex' '
 	load sheets/* &&
 	"$MAILROOM" --archive R scan --device feeder:tray --source duplex \
 		>out 2>err &&
-	q R "SELECT sha256 FROM page ORDER BY seq" >reference &&
+	aq R "SELECT sha256 FROM page ORDER BY seq" >reference &&
 	test_line_count -eq 8 reference
 '
 
@@ -163,21 +157,21 @@ fault_test() {
 		--device feeder:tray --source duplex >out 2>err </dev/null &&
 	cat err &&
 	grep "$3" err &&
-	test "$(q F "SELECT count(*) FROM page")" = 2 &&
+	test "$(aq F "SELECT count(*) FROM page")" = 2 &&
 	if test "$1" = no-docs; then
-		test "$(q F "SELECT state FROM stack")" = complete &&
+		test "$(aq F "SELECT state FROM stack")" = complete &&
 		"$MAILROOM" --archive F scan --device feeder:tray \
 			--source duplex >out 2>err
 	else
 		grep "mailroom scan --continue 1" err &&
-		test "$(q F "SELECT state FROM stack")" = scanning &&
+		test "$(aq F "SELECT state FROM stack")" = scanning &&
 		"$MAILROOM" --archive F scan --device feeder:tray \
 			--continue 1 >out 2>err
 	fi &&
-	q F "SELECT sha256 FROM page ORDER BY stack_id, seq" >scanned &&
+	aq F "SELECT sha256 FROM page ORDER BY stack_id, seq" >scanned &&
 	test_cmp reference scanned &&
-	test "$(q F "SELECT count(*) FROM stack WHERE state = \"complete\"")" \
-		= "$(q F "SELECT count(*) FROM stack")"
+	test "$(aq F "SELECT count(*) FROM stack WHERE state = \"complete\"")" \
+		= "$(aq F "SELECT count(*) FROM stack")"
 }
 
 test_expect_success 'a jam mid-stack: continue reads the jammed sheet again' '
@@ -207,21 +201,21 @@ test_expect_success 'killed mid-stack: continue keeps every page once' '
 		>/dev/null 2>&1 &
 	pid=$! &&
 	n=0 &&
-	while test "$(q K "SELECT count(*) FROM page" 2>/dev/null ||
+	while test "$(aq K "SELECT count(*) FROM page" 2>/dev/null ||
 			echo 0)" -lt 3 && test $n -lt 300; do
 		sleep 0.05; n=$((n + 1))
 	done &&
 	kill -9 $pid &&
 	{ wait $pid || :; } &&
-	kept=$(q K "SELECT count(*) FROM page") &&
+	kept=$(aq K "SELECT count(*) FROM page") &&
 	say "$kept pages were committed before the kill" &&
 	test "$kept" -ge 3 && test "$kept" -lt 8 &&
 	feeder "duplex true" &&
 	"$MAILROOM" --archive K scan --device feeder:tray --continue 1 \
 		>out 2>err &&
-	q K "SELECT sha256 FROM page ORDER BY seq" >scanned &&
-	test "$(q K "SELECT count(DISTINCT sha256) FROM page")" = \
-		"$(q K "SELECT count(*) FROM page")" &&
+	aq K "SELECT sha256 FROM page ORDER BY seq" >scanned &&
+	test "$(aq K "SELECT count(DISTINCT sha256) FROM page")" = \
+		"$(aq K "SELECT count(*) FROM page")" &&
 	if test_cmp reference scanned >/dev/null; then
 		say "every page archived once"
 	else

@@ -11,18 +11,6 @@ LD_LIBRARY_PATH=$BUILD/sane${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 SANE_CONFIG_DIR=$tmp/sane.d
 export LD_LIBRARY_PATH SANE_CONFIG_DIR
 
-q() {
-	db=$1
-	shift
-	sqlite3 -batch -noheader "$db/index.sqlite" "$@"
-}
-
-# letters ARCHIVE: "first_page+page_count" of every letter, one line.
-letters() {
-	"$MAILROOM" --archive "$1" letters |
-		jq -r '"\(.first_page)+\(.page_count)"' | paste -sd" "
-}
-
 a4() {
 	"$MKPAGE" --page 2480x3508 "$@"
 }
@@ -62,22 +50,22 @@ test_expect_success 'import a stack as one multi-page TIFF' '
 '
 
 test_expect_success 'every boundary right; separators in no letter' '
-	test "$(letters I)" = "1+2 4+1 6+1 9+1" &&
-	test "$(q I "SELECT group_concat(seq) FROM page
+	test "$(letter_spans I)" = "1+2 4+1 6+1 9+1" &&
+	test "$(aq I "SELECT group_concat(seq) FROM page
 		WHERE role = \"separator\" AND letter_id IS NULL")" = "3,5,7,8,10" &&
 	"$MAILROOM" --archive I letters | jq -r .language | paste -sd" " >lang &&
 	test "$(cat lang)" = "zh en zh zh"
 '
 
 test_expect_success 'a barcode on a letter page is kept, not a separator' '
-	test "$(q I "SELECT codes FROM page WHERE seq = 4")" = \
+	test "$(aq I "SELECT codes FROM page WHERE seq = 4")" = \
 		"CODE-128:ABC-12345" &&
-	test -z "$(q I "SELECT role FROM page WHERE seq = 4")"
+	test -z "$(aq I "SELECT role FROM page WHERE seq = 4")"
 '
 
 test_expect_success 'another separator value: the same stack is one letter' '
 	"$MAILROOM" --archive V import --separator PATCH2 stack.tif >out 2>err &&
-	test "$(letters V)" = "1+10"
+	test "$(letter_spans V)" = "1+10"
 '
 
 test_expect_success 'scanned duplex through SANE: the same letters' '
@@ -90,18 +78,18 @@ test_expect_success 'scanned duplex through SANE: the same letters' '
 		>out 2>err &&
 	cat err &&
 	test_line_count -eq 4 out &&
-	test "$(q S "SELECT count(*) FROM page")" = 20 &&
-	test "$(q S "SELECT count(*) FROM page WHERE blank")" = 10 &&
-	test "$(letters S)" = "1+4 7+2 11+2 17+2" &&
-	test "$(q S "SELECT group_concat(seq) FROM page WHERE letter_id IS NULL")" \
+	test "$(aq S "SELECT count(*) FROM page")" = 20 &&
+	test "$(aq S "SELECT count(*) FROM page WHERE blank")" = 10 &&
+	test "$(letter_spans S)" = "1+4 7+2 11+2 17+2" &&
+	test "$(aq S "SELECT group_concat(seq) FROM page WHERE letter_id IS NULL")" \
 		= "5,6,9,10,13,14,15,16,19,20"
 '
 
 test_expect_success 'scanned and imported letters: same pages and text' '
 	for n in 1 2 3 4; do
-		q I "SELECT sha256, text FROM page WHERE letter_id = $n
+		aq I "SELECT sha256, text FROM page WHERE letter_id = $n
 			ORDER BY seq" >i &&
-		q S "SELECT sha256, text FROM page WHERE letter_id = $n
+		aq S "SELECT sha256, text FROM page WHERE letter_id = $n
 			AND NOT blank ORDER BY seq" >s &&
 		test_cmp i s || exit 1
 	done
@@ -112,16 +100,16 @@ test_expect_success 'an unreadable separator sheet is a boundary for review' '
 		r/en-bus-mayor-p1.png &&
 	"$MAILROOM" --archive U import blotted.tif >out 2>err &&
 	cat err &&
-	test "$(letters U)" = "1+1 3+1" &&
+	test "$(letter_spans U)" = "1+1 3+1" &&
 	grep "1 unsure boundaries for review" err &&
-	test "$(q U "SELECT kind, seq, resolved IS NULL FROM review")" = \
+	test "$(aq U "SELECT kind, seq, resolved IS NULL FROM review")" = \
 		"boundary|2|1" &&
-	test "$(q U "SELECT role FROM page WHERE seq = 2")" = unsure
+	test "$(aq U "SELECT role FROM page WHERE seq = 2")" = unsure
 '
 
 test_expect_success 'the archives are consistent' '
 	for db in I V S U; do
-		test "$(q $db "PRAGMA integrity_check")" = ok || exit 1
+		test "$(aq $db "PRAGMA integrity_check")" = ok || exit 1
 	done
 '
 
