@@ -5,7 +5,7 @@
 # feeder in scanner/backend/) into a fresh archive.
 
 PKGS := sane-backends tesseract lept libtiff-4 libpng sqlite3 jansson libcrypto \
-	libutf8proc zbar
+	libutf8proc zbar inih
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -23,7 +23,8 @@ endif
 
 # Recursively expanded on purpose: pkg-config runs after install-deps.sh.
 MR_CPPFLAGS = -I. $(shell pkg-config --cflags $(PKGS)) \
-	-DMR_LOCALEDIR='"$(CURDIR)/build/locale"'
+	-DMR_LOCALEDIR='"$(CURDIR)/build/locale"' \
+	-DMR_CATALOG='"$(CURDIR)/classifier/catalog.ini"'
 MR_LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm
 
 LIB_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)) \
@@ -68,6 +69,10 @@ $(FEEDER): scanner/backend/feeder.c | $(DEPS_STAMP)
 		-o $@ $< $(shell pkg-config --libs lept)
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libmr.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(MR_LDLIBS)
+
+# Benchmark programs (bench/RESULTS.md says how each is run).
+$(BUILD)/bench/repeat-index: $(BUILD)/bench/repeat_index.o $(BUILD)/libmr.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(MR_LDLIBS)
 
 $(LOCALE_MO): pipeline/po/zh_CN.po | $(DEPS_STAMP)

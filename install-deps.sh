@@ -26,6 +26,7 @@ time
 libjansson-dev
 libutf8proc-dev
 libzbar-dev
+libinih-dev
 zint
 libssl-dev
 pango1.0-tools

@@ -127,6 +127,59 @@ static const char *const arc_migrations[] = {
     "  letter_id INTEGER NOT NULL REFERENCES letter(id),\n"
     "  retired TEXT NOT NULL);\n"
     "CREATE INDEX retired_letter ON retired_code(letter_id);\n",
+    /*
+     * 5: the decisions on a letter, the writer its text names, and the
+     * registry of writers that recognises one person across letters.
+     */
+    "CREATE TABLE writer(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT,\n"
+    "  phone TEXT, /* normalised: 13800000001, 023-12345678 */\n"
+    "  id_number TEXT, /* only one whose check character is right */\n"
+    "  address TEXT,\n"
+    "  first_seen TEXT NOT NULL);\n"
+    "CREATE INDEX writer_phone ON writer(phone);\n"
+    "CREATE INDEX writer_id_number ON writer(id_number);\n"
+    "CREATE INDEX writer_name ON writer(name);\n"
+    "ALTER TABLE letter ADD COLUMN valid INTEGER; /* NULL: not decided */\n"
+    "ALTER TABLE letter ADD COLUMN validity_reason TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN addressee TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN mailbox TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN department TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN confidence REAL;\n"
+    "ALTER TABLE letter ADD COLUMN review TEXT\n"
+    "  CHECK(review IN ('pending', 'confirmed'));\n"
+    "ALTER TABLE letter ADD COLUMN risk TEXT; /* kinds, comma-separated */\n"
+    "ALTER TABLE letter ADD COLUMN risk_words TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN reasons TEXT; /* JSON */\n"
+    "ALTER TABLE letter ADD COLUMN writer_id INTEGER REFERENCES writer(id);\n"
+    "ALTER TABLE letter ADD COLUMN writer_name TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN writer_phone TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN writer_id_number TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN writer_id_state TEXT\n"
+    "  CHECK(writer_id_state IN ('valid', 'damaged'));\n"
+    "ALTER TABLE letter ADD COLUMN writer_address TEXT;\n"
+    "CREATE INDEX letter_writer ON letter(writer_id);\n",
+    /*
+     * 6: what a letter is about (a MinHash signature), the LSH index of
+     * its bands, and the links to earlier letters on the same matter.
+     */
+    "ALTER TABLE letter ADD COLUMN signature BLOB; /* uint32 LE each */\n"
+    "ALTER TABLE letter ADD COLUMN repeat INTEGER; /* NULL: not decided */\n"
+    "CREATE TABLE lsh(\n"
+    "  key INTEGER NOT NULL, /* band << 56 | hash of the band */\n"
+    "  letter_id INTEGER NOT NULL REFERENCES letter(id),\n"
+    "  PRIMARY KEY(key, letter_id)) WITHOUT ROWID;\n"
+    "CREATE INDEX lsh_letter ON lsh(letter_id);\n"
+    "CREATE TABLE letter_link(\n"
+    "  letter_id INTEGER NOT NULL REFERENCES letter(id), /* the later */\n"
+    "  other_id INTEGER NOT NULL REFERENCES letter(id), /* the earlier */\n"
+    "  kind TEXT NOT NULL CHECK(kind IN ('repeat', 'related')),\n"
+    "  similarity REAL NOT NULL,\n"
+    "  PRIMARY KEY(letter_id, other_id)) WITHOUT ROWID;\n"
+    "CREATE INDEX letter_link_other ON letter_link(other_id);\n"
+    "CREATE INDEX letter_alert ON letter(archived)\n"
+    "  WHERE repeat = 1 OR risk IS NOT NULL;\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -148,7 +201,14 @@ _Static_assert(ARRAY_SIZE(arc_migrations) == ARC_SCHEMA_VERSION,
 #define LETTER_COLUMNS                                                         \
     "SELECT l.id, l.tracking_code, s.source, l.archived, l.first_page,"        \
     " l.page_count, l.language, l.stack_id,"                                   \
-    " (SELECT count(*) FROM review AS r WHERE" REVIEW_OF_LETTER ")"            \
+    " (SELECT count(*) FROM review AS r WHERE" REVIEW_OF_LETTER "),"           \
+    " l.valid, l.validity_reason, l.addressee, l.mailbox, l.department,"       \
+    " l.confidence, l.review, l.risk, l.risk_words, l.reasons, l.writer_id,"   \
+    " l.writer_name, l.writer_phone, l.writer_id_number, l.writer_id_state,"   \
+    " l.writer_address, l.repeat,"                                             \
+    " (SELECT group_concat(o.tracking_code) FROM letter_link AS k"             \
+    "  JOIN letter AS o ON o.id = k.other_id"                                  \
+    "  WHERE k.letter_id = l.id AND k.kind = 'repeat')"                        \
     " FROM letter AS l JOIN stack AS s ON s.id = l.stack_id"
 
 /* Columns and order of a search hit, as arc_search() reads them. */
@@ -189,6 +249,9 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         " AND seq BETWEEN :first AND :last AND letter_id IS NULL",
     [ARC_ST_LETTER_ALL] = LETTER_COLUMNS " ORDER BY l.stack_id, l.first_page",
     [ARC_ST_LETTER_BY_CODE] = LETTER_COLUMNS " WHERE l.tracking_code = :code",
+    [ARC_ST_LETTER_ALERTS] =
+        LETTER_COLUMNS " WHERE l.repeat = 1 OR l.risk IS NOT NULL"
+                       " ORDER BY l.archived DESC, l.id DESC",
     [ARC_ST_LETTER_PAGES] = "SELECT id, blank, ocr_conf, text FROM page"
                             " WHERE letter_id = :letter ORDER BY seq",
     [ARC_ST_SEARCH_FTS] =
@@ -266,6 +329,49 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         "UPDATE review SET resolved = :at, resolved_by = :who,"
         " answer = :answer WHERE stack_id = :stack AND resolved IS NULL"
         " AND seq BETWEEN :first AND :last",
+    [ARC_ST_LETTER_DECIDE] =
+        "UPDATE letter SET valid = :valid, validity_reason = :reason,"
+        " addressee = :addressee, mailbox = :mailbox,"
+        " department = :department, confidence = :confidence,"
+        " review = :review, risk = :risk, risk_words = :risk_words,"
+        " reasons = :reasons, writer_id = :writer, writer_name = :name,"
+        " writer_phone = :phone, writer_id_number = :id_number,"
+        " writer_id_state = :id_state, writer_address = :address"
+        " WHERE id = :letter",
+    [ARC_ST_WRITER_BY_ID_NUMBER] =
+        "SELECT id FROM writer WHERE id_number = :v ORDER BY id LIMIT 1",
+    [ARC_ST_WRITER_BY_PHONE] =
+        "SELECT id FROM writer WHERE phone = :v ORDER BY id LIMIT 1",
+    [ARC_ST_WRITER_BY_NAME] =
+        "SELECT id, address FROM writer WHERE name = :v ORDER BY id",
+    [ARC_ST_WRITER_INSERT] =
+        "INSERT INTO writer(name, phone, id_number, address, first_seen)"
+        " VALUES(:name, :phone, :id_number, :address,"
+        " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+    [ARC_ST_WRITER_FILL] =
+        "UPDATE writer SET name = coalesce(name, :name),"
+        " phone = coalesce(phone, :phone),"
+        " id_number = coalesce(id_number, :id_number),"
+        " address = coalesce(address, :address) WHERE id = :id",
+    [ARC_ST_SIGNATURE_SET] =
+        "UPDATE letter SET signature = :signature, repeat = :repeat"
+        " WHERE id = :letter",
+    [ARC_ST_LSH_CLEAR] = "DELETE FROM lsh WHERE letter_id = :letter",
+    [ARC_ST_LSH_ADD] =
+        "INSERT OR IGNORE INTO lsh(key, letter_id) VALUES(:key, :letter)",
+    [ARC_ST_LSH_FIND] =
+        "SELECT l.id, l.tracking_code, l.archived, l.writer_id, l.signature"
+        " FROM lsh AS h JOIN letter AS l ON l.id = h.letter_id"
+        " WHERE h.key = :key AND h.letter_id <> :letter",
+    [ARC_ST_LETTERS_OF_WRITER] =
+        "SELECT id, tracking_code, archived, writer_id, signature"
+        " FROM letter WHERE writer_id = :writer AND id <> :letter",
+    [ARC_ST_LINKS_CLEAR] = "DELETE FROM letter_link WHERE letter_id = :letter",
+    [ARC_ST_LINKS_DROP] = "DELETE FROM letter_link WHERE letter_id = :letter"
+                          " OR other_id = :letter",
+    [ARC_ST_LINK_ADD] =
+        "INSERT OR REPLACE INTO letter_link(letter_id, other_id, kind,"
+        " similarity) VALUES(:letter, :other, :kind, :similarity)",
     [ARC_ST_REVIEW_OF_LETTER] =
         "SELECT r.seq, r.reason, r.created FROM review AS r, letter AS l"
         " WHERE l.id = :letter AND" REVIEW_OF_LETTER " ORDER BY r.seq",
@@ -341,6 +447,21 @@ arc_bind_double(struct arc *a, sqlite3_stmt *st, const char *name, double v,
     if (i < 0)
         return i;
     if (sqlite3_bind_double(st, i, v) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    return 0;
+}
+
+int
+arc_bind_blob(struct arc *a, sqlite3_stmt *st, const char *name, const void *v,
+              size_t n, struct mr_err *err)
+{
+    int i = param(st, name, err);
+
+    if (i < 0)
+        return i;
+    if (n > INT32_MAX)
+        return mr_fail(err, MR_EINVAL, _("value for '%s' is too large"), name);
+    if (sqlite3_bind_blob(st, i, v, (int)n, SQLITE_TRANSIENT) != SQLITE_OK)
         return arc_db_fail(a, err);
     return 0;
 }

@@ -24,9 +24,8 @@ struct span {
     char *language;
 };
 
-/* The current UTC time, ISO 8601, into buf (24 bytes).  MR_EIO. */
-static int
-now_utc(char *buf, struct mr_err *err)
+int
+arc_now_utc(char *buf, struct mr_err *err)
 {
     time_t now = time(NULL);
     struct tm tm;
@@ -75,12 +74,11 @@ range_text(char *buf, int first, int last)
     return buf;
 }
 
-/* One audit row; the strings may be NULL but at, who, action, letter. */
-static int
-audit_add(struct arc *a, const char *at, const char *who, const char *action,
-          const char *letter, const char *field, const char *old,
-          const char *new_value, const char *other, const char *reason,
-          struct mr_err *err)
+int
+arc_audit_add(struct arc *a, const char *at, const char *who,
+              const char *action, const char *letter, const char *field,
+              const char *old, const char *new_value, const char *other,
+              const char *reason, struct mr_err *err)
 {
     sqlite3_stmt *st = a->st[ARC_ST_AUDIT_INSERT];
     int rc = arc_bind_text(a, st, ":at", at, -1, err);
@@ -201,8 +199,8 @@ confirm_boundary(struct arc *a, const struct span *s, const char *at,
                               err);
     snprintf(page, sizeof(page), "%d", s->first);
     if (!rc)
-        rc = audit_add(a, at, who, "confirm", s->code, "boundary", NULL, page,
-                       NULL, reason, err);
+        rc = arc_audit_add(a, at, who, "confirm", s->code, "boundary", NULL,
+                           page, NULL, reason, err);
     return rc;
 }
 
@@ -233,13 +231,14 @@ split_pages(struct arc *a, const struct span *s, int seq, const char *at,
     if (!rc)
         rc = answer_questions(a, at, who, seq, seq, "boundary", err);
     if (!rc)
-        rc = audit_add(a, at, who, "split", s->code, "pages",
-                       range_text(was, s->first, s->last),
-                       range_text(now, s->first, seq - 1), new_code, reason,
-                       err);
+        rc = arc_audit_add(a, at, who, "split", s->code, "pages",
+                           range_text(was, s->first, s->last),
+                           range_text(now, s->first, seq - 1), new_code, reason,
+                           err);
     if (!rc)
-        rc = audit_add(a, at, who, "split", new_code, "pages", NULL,
-                       range_text(part, seq, s->last), s->code, reason, err);
+        rc =
+            arc_audit_add(a, at, who, "split", new_code, "pages", NULL,
+                          range_text(part, seq, s->last), s->code, reason, err);
     return rc;
 }
 
@@ -258,7 +257,7 @@ arc_letter_split(struct arc *a, const char *code, int seq, const char *who,
         return mr_fail(err, MR_EINVAL, _("no letter given"));
     rc = find_letter(a, code, &s, err);
     if (!rc)
-        rc = now_utc(at, err);
+        rc = arc_now_utc(at, err);
     if (rc)
         goto out;
     if (seq < s.first || seq > s.last) {
@@ -336,6 +335,8 @@ merge_pages(struct arc *a, const struct span *keep, const struct span *gone,
         rc = arc_step(a, repoint, err);
     arc_stmt_done(repoint);
     if (!rc)
+        rc = arc_similar_forget(a, gone->id, err);
+    if (!rc)
         rc = arc_bind_int(a, del, ":letter", gone->id, err);
     if (!rc)
         rc = arc_step(a, del, err);
@@ -353,14 +354,14 @@ merge_pages(struct arc *a, const struct span *keep, const struct span *gone,
         rc = answer_questions(a, at, who, keep->last + 1, gone->first,
                               "no boundary", err);
     if (!rc)
-        rc = audit_add(a, at, who, "merge", keep->code, "pages",
-                       range_text(was, keep->first, keep->last),
-                       range_text(now, keep->first, gone->last), gone->code,
-                       reason, err);
+        rc = arc_audit_add(a, at, who, "merge", keep->code, "pages",
+                           range_text(was, keep->first, keep->last),
+                           range_text(now, keep->first, gone->last), gone->code,
+                           reason, err);
     if (!rc)
-        rc = audit_add(a, at, who, "merge", gone->code, "pages",
-                       range_text(part, gone->first, gone->last), NULL,
-                       keep->code, reason, err);
+        rc = arc_audit_add(a, at, who, "merge", gone->code, "pages",
+                           range_text(part, gone->first, gone->last), NULL,
+                           keep->code, reason, err);
     return rc;
 }
 
@@ -384,7 +385,7 @@ arc_letter_merge(struct arc *a, const char *code1, const char *code2,
     if (!rc)
         rc = find_letter(a, code2, &s2, err);
     if (!rc)
-        rc = now_utc(at, err);
+        rc = arc_now_utc(at, err);
     if (rc)
         goto out;
     if (s1.id == s2.id) {
@@ -449,7 +450,7 @@ arc_letter_set_language(struct arc *a, const char *code, const char *language,
     if (rc || (!s.language && !language) ||
         (s.language && language && !strcmp(s.language, language)))
         goto out;
-    rc = now_utc(at, err);
+    rc = arc_now_utc(at, err);
     if (!rc)
         rc = arc_stack_alive(a, err);
     if (!rc)
@@ -460,8 +461,8 @@ arc_letter_set_language(struct arc *a, const char *code, const char *language,
         rc = arc_step(a, st, err);
     arc_stmt_done(st);
     if (!rc)
-        rc = audit_add(a, at, "mailroom", "recompute", s.code, "language",
-                       s.language, language, NULL, NULL, err);
+        rc = arc_audit_add(a, at, "mailroom", "recompute", s.code, "language",
+                           s.language, language, NULL, NULL, err);
 out:
     free(s.language);
     return rc;

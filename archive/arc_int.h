@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 4
+#define ARC_SCHEMA_VERSION 6
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -52,6 +52,21 @@ enum arc_stmt_id {
     ARC_ST_AUDIT_OF_LETTER,
     ARC_ST_REVIEW_ANSWER,
     ARC_ST_REVIEW_OF_LETTER,
+    ARC_ST_LETTER_DECIDE,
+    ARC_ST_WRITER_BY_ID_NUMBER,
+    ARC_ST_WRITER_BY_PHONE,
+    ARC_ST_WRITER_BY_NAME,
+    ARC_ST_WRITER_INSERT,
+    ARC_ST_WRITER_FILL,
+    ARC_ST_SIGNATURE_SET,
+    ARC_ST_LSH_CLEAR,
+    ARC_ST_LSH_ADD,
+    ARC_ST_LSH_FIND,
+    ARC_ST_LETTERS_OF_WRITER,
+    ARC_ST_LINKS_CLEAR,
+    ARC_ST_LINKS_DROP,
+    ARC_ST_LETTER_ALERTS,
+    ARC_ST_LINK_ADD,
     ARC_ST_COUNT
 };
 
@@ -97,6 +112,8 @@ int arc_bind_double(struct arc *a, sqlite3_stmt *st, const char *name, double v,
                     struct mr_err *err);
 int arc_bind_null(struct arc *a, sqlite3_stmt *st, const char *name,
                   struct mr_err *err);
+int arc_bind_blob(struct arc *a, sqlite3_stmt *st, const char *name,
+                  const void *v, size_t n, struct mr_err *err);
 
 /* Step once: 1 for a row, 0 when done, MR_EDB (err filled) on failure. */
 int arc_step(struct arc *a, sqlite3_stmt *st, struct mr_err *err);
@@ -121,6 +138,28 @@ int arc_stack_alive(struct arc *a, struct mr_err *err);
  * nothing when SQLite already rolled it all back.  Cannot fail.
  */
 void arc_savepoint_undo(struct arc *a, const char *name);
+
+/* arc_edit.c: the clock and the audit table. */
+
+/* The current UTC time, ISO 8601, into buf (24 bytes).  MR_EIO. */
+int arc_now_utc(char *buf, struct mr_err *err);
+
+/*
+ * Append an audit row; the strings may be NULL except at, who, action and
+ * letter.  MR_EDB.
+ */
+int arc_audit_add(struct arc *a, const char *at, const char *who,
+                  const char *action, const char *letter, const char *field,
+                  const char *old, const char *new_value, const char *other,
+                  const char *reason, struct mr_err *err);
+
+/* arc_similar.c: the repeat index. */
+
+/*
+ * Remove letter letter_id from the LSH index and every link to or from
+ * it, before the letter itself goes.  MR_EDB.
+ */
+int arc_similar_forget(struct arc *a, int64_t letter_id, struct mr_err *err);
 
 /* arc_store.c: image files. */
 

@@ -44,7 +44,63 @@ arc_letter_release(struct arc_letter *l)
     free(l->language);
     free(l->pages);
     free(l->text);
+    /* The decision's strings are const for arc_letter_decide's callers. */
+    free((char *)l->d.validity_reason);
+    free((char *)l->d.addressee);
+    free((char *)l->d.mailbox);
+    free((char *)l->d.department);
+    free((char *)l->d.risk);
+    free((char *)l->d.risk_words);
+    free((char *)l->d.reasons);
+    free((char *)l->d.writer_name);
+    free((char *)l->d.writer_phone);
+    free((char *)l->d.writer_id_number);
+    free((char *)l->d.writer_id_state);
+    free((char *)l->d.writer_address);
+    free((char *)l->d.repeat_of);
     memset(l, 0, sizeof(*l));
+}
+
+/* The decisions from columns 9 on of a LETTER_COLUMNS row. */
+static int
+decision_fill(sqlite3_stmt *st, struct arc_decision *d, struct mr_err *err)
+{
+    struct {
+        int col;
+        const char **p;
+    } const text[] = {
+        {10, &d->validity_reason},
+        {11, &d->addressee},
+        {12, &d->mailbox},
+        {13, &d->department},
+        {16, &d->risk},
+        {17, &d->risk_words},
+        {18, &d->reasons},
+        {20, &d->writer_name},
+        {21, &d->writer_phone},
+        {22, &d->writer_id_number},
+        {23, &d->writer_id_state},
+        {24, &d->writer_address},
+        {26, &d->repeat_of},
+    };
+    int rc = 0;
+
+    d->decided = sqlite3_column_type(st, 9) != SQLITE_NULL;
+    d->valid = sqlite3_column_int(st, 9);
+    d->confidence = sqlite3_column_double(st, 14);
+    d->review = sqlite3_column_type(st, 15) != SQLITE_NULL &&
+                !strcmp((const char *)sqlite3_column_text(st, 15), "pending");
+    d->writer_id = sqlite3_column_int64(st, 19);
+    d->repeat = sqlite3_column_type(st, 25) == SQLITE_NULL
+                    ? -1
+                    : sqlite3_column_int(st, 25);
+    for (size_t i = 0; !rc && i < sizeof(text) / sizeof(text[0]); i++) {
+        char *v = NULL;
+
+        rc = arc_column_dup(st, text[i].col, &v, err);
+        *text[i].p = v;
+    }
+    return rc;
 }
 
 /* Add the letter's pages, blank count, mean confidence and joined text. */
@@ -116,16 +172,20 @@ letter_fill(sqlite3_stmt *st, struct arc_letter *l, struct mr_err *err)
     l->page_count = sqlite3_column_int(st, 5);
     l->stack_id = sqlite3_column_int64(st, 7);
     l->questions = sqlite3_column_int(st, 8);
+    if (!rc)
+        rc = decision_fill(st, &l->d, err);
     if (rc)
         arc_letter_release(l);
     return rc;
 }
 
-int
-arc_letter_each(struct arc *a, int (*fn)(const struct arc_letter *l, void *ctx),
-                void *ctx, struct mr_err *err)
+/* Call fn for each letter statement which (LETTER_COLUMNS) gives. */
+static int
+letters_of(struct arc *a, enum arc_stmt_id which,
+           int (*fn)(const struct arc_letter *l, void *ctx), void *ctx,
+           struct mr_err *err)
 {
-    sqlite3_stmt *st = a ? a->st[ARC_ST_LETTER_ALL] : NULL;
+    sqlite3_stmt *st = a ? a->st[which] : NULL;
     struct arc_letter l = {0};
     int rc;
 
@@ -153,6 +213,21 @@ arc_letter_each(struct arc *a, int (*fn)(const struct arc_letter *l, void *ctx),
     arc_stmt_done(st);
     a->stepping = 0;
     return rc;
+}
+
+int
+arc_letter_each(struct arc *a, int (*fn)(const struct arc_letter *l, void *ctx),
+                void *ctx, struct mr_err *err)
+{
+    return letters_of(a, ARC_ST_LETTER_ALL, fn, ctx, err);
+}
+
+int
+arc_letter_alerts(struct arc *a,
+                  int (*fn)(const struct arc_letter *l, void *ctx), void *ctx,
+                  struct mr_err *err)
+{
+    return letters_of(a, ARC_ST_LETTER_ALERTS, fn, ctx, err);
 }
 
 /* Fail with MR_ENOTFOUND for code, saying where a retired one went. */

@@ -145,6 +145,32 @@ void arc_stack_abort(struct arc *a);
  */
 int arc_code_normalize(const char *in, char *out, struct mr_err *err);
 
+/*
+ * The decisions on a letter.  In an arc_letter its strings are owned by
+ * the letter (freed by arc_letter_release); given to arc_letter_decide
+ * they are borrowed.  NULL strings
+ * are fields not decided or not found.
+ */
+struct arc_decision {
+    int decided; /* 0: nothing decided yet, the rest is empty */
+    int valid;
+    const char *validity_reason; /* "blank", "no_request", ...; NULL if valid */
+    const char *addressee;       /* mailbox id of whom the letter addresses */
+    const char *mailbox;    /* leader or department id, "other", "invalid" */
+    const char *department; /* department id or "other"; NULL if invalid */
+    double confidence;      /* 0-1 */
+    int review;             /* marked for a reviewer */
+    const char *risk;       /* kinds of risk, comma-separated, NULL: none */
+    const char *risk_words;
+    const char *reasons; /* JSON object: what decided each decision */
+    int64_t writer_id;   /* in the writer registry, 0 when none */
+    const char *writer_name, *writer_phone, *writer_id_number;
+    const char *writer_id_state; /* "valid", "damaged", NULL */
+    const char *writer_address;
+    int repeat;            /* -1: not decided; 0 or 1 */
+    const char *repeat_of; /* codes of the earlier letters, comma-separated */
+};
+
 /* A letter as the archive knows it.  Owned strings; arc_letter_release. */
 struct arc_letter {
     int64_t id;
@@ -161,6 +187,7 @@ struct arc_letter {
     int ocr_conf;  /* mean over OCR'd pages, -1 when none */
     char *text;    /* page texts joined by "\f\n", NULL if none */
     int questions; /* open review questions about its boundaries */
+    struct arc_decision d;
 };
 
 /* Free what l owns and zero it.  Accepts NULL.  Cannot fail. */
@@ -174,6 +201,15 @@ void arc_letter_release(struct arc_letter *l);
 int arc_letter_each(struct arc *a,
                     int (*fn)(const struct arc_letter *l, void *ctx), void *ctx,
                     struct mr_err *err);
+
+/*
+ * Like arc_letter_each, for the letters leaders must hear of at once:
+ * repeat letters and risk letters, newest first (a partial index: the
+ * rest of the archive is not read).
+ */
+int arc_letter_alerts(struct arc *a,
+                      int (*fn)(const struct arc_letter *l, void *ctx),
+                      void *ctx, struct mr_err *err);
 
 /*
  * Look up one letter by tracking code (any form arc_code_normalize
@@ -226,6 +262,66 @@ int arc_letter_merge(struct arc *a, const char *code1, const char *code2,
  */
 int arc_letter_set_language(struct arc *a, const char *code,
                             const char *language, struct mr_err *err);
+
+/*
+ * Store the decisions d on letter code of the open stack (d->decided is
+ * ignored), with an audit row by "mailroom" for each of validity,
+ * mailbox, department and risk that changed.  MR_ENOTFOUND, MR_EDB.
+ */
+int arc_letter_decide(struct arc *a, const char *code,
+                      const struct arc_decision *d, struct mr_err *err);
+
+/*
+ * The registry writer that the person (name, phone, trusted ID number,
+ * address; any may be NULL) is, found by ID number, else phone, else name
+ * with a similar address (tolerant of OCR errors and different spellings)
+ * or no address on either side, else added; missing fields of a found
+ * writer are filled in.  *pid receives the writer id, 0 when all four are
+ * NULL.  In the open stack.  MR_EDB.
+ */
+int arc_writer_match(struct arc *a, const char *name, const char *phone,
+                     const char *id_number, const char *address, int64_t *pid,
+                     struct mr_err *err);
+
+/* A letter as the repeat check compares it. */
+struct arc_similar {
+    int64_t id;
+    const char *code;
+    const char *archived;
+    int64_t writer_id;         /* 0: no writer known */
+    const uint32_t *signature; /* NULL when none is stored */
+    size_t nsignature;
+};
+
+/*
+ * Call fn for the letters that may be on the same matter as letter
+ * letter_id: the letters of writer writer_id (when not 0), then those that
+ * share one of the nkeys LSH keys; a letter may come more than once.  The
+ * index is used, never the whole archive.  fn returns non-zero to stop;
+ * the record is valid only during the call.  MR_EDB.
+ */
+int arc_similar_candidates(struct arc *a, int64_t letter_id, int64_t writer_id,
+                           const int64_t *keys, size_t nkeys,
+                           int (*fn)(const struct arc_similar *s, void *ctx),
+                           void *ctx, struct mr_err *err);
+
+/* A link from a letter to an earlier one on the same matter. */
+struct arc_link {
+    int64_t other_id;
+    const char *kind; /* "repeat" (same writer) or "related" */
+    double similarity;
+};
+
+/*
+ * Store letter letter_id's signature (n hashes), its LSH keys, whether it
+ * is a repeat letter, and its links to earlier letters (replacing what it
+ * had), in the open stack.  MR_EDB.
+ */
+int arc_letter_similar_set(struct arc *a, int64_t letter_id,
+                           const uint32_t *signature, size_t n,
+                           const int64_t *keys, size_t nkeys, int repeat,
+                           const struct arc_link *links, size_t nlinks,
+                           struct mr_err *err);
 
 /* One row of the audit table.  Strings may be NULL except at and who. */
 struct arc_audit {

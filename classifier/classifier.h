@@ -102,4 +102,173 @@ void cls_separation_release(struct cls_separation *s);
 int cls_split(const struct cls_page *pages, size_t n, int by_text,
               struct cls_separation *out, struct mr_err *err);
 
+/*
+ * The mailbox catalogue and its rules, from a configuration file (the
+ * shipped default is classifier/catalog.ini, DOMAIN.md's catalogue).
+ */
+struct cls_catalog;
+
+/* A mailbox of the catalogue.  Owned by the catalogue. */
+struct cls_mailbox {
+    char *id;      /* "secretary", "mayor", "housing", ... */
+    char *name;    /* in English */
+    char *name_zh; /* in Chinese */
+    int leader;    /* a leadership mailbox; else a department's */
+};
+
+/* The kinds of extreme action a risk letter threatens. */
+enum cls_risk_kind {
+    CLS_RISK_SELF_HARM,
+    CLS_RISK_VIOLENCE,
+    CLS_RISK_ESCALATION,
+    CLS_RISK_KINDS
+};
+
+/*
+ * Read the catalogue at path.  A malformed file fails with MR_EFORMAT and
+ * a message naming the file and line and what is wrong there; a catalogue
+ * without a leader or a department, or with a mailbox id given twice or
+ * reserved ("other", "invalid"), fails the same way.  MR_ENOTFOUND when
+ * the file cannot be opened, MR_ENOMEM.  NULL on failure.
+ */
+struct cls_catalog *cls_catalog_load(const char *path, struct mr_err *err);
+
+/* Free the catalogue and null the handle.  Accepts NULL. */
+void cls_catalog_destroy(struct cls_catalog **pc);
+
+/* The number of mailboxes, and mailbox i (leaders first).  Cannot fail. */
+size_t cls_catalog_size(const struct cls_catalog *c);
+const struct cls_mailbox *cls_catalog_mailbox(const struct cls_catalog *c,
+                                              size_t i);
+
+/* The mailbox with id, or NULL.  Cannot fail. */
+const struct cls_mailbox *cls_catalog_find(const struct cls_catalog *c,
+                                           const char *id);
+
+/* What the decisions see of a letter. */
+struct cls_input {
+    const char *text; /* its pages' OCR text joined by "\f\n", or NULL */
+    int pages;        /* page count, blank pages included */
+    int blank_pages;
+    int ocr_conf; /* mean OCR confidence 0-100, -1 when nothing was read */
+};
+
+/* Why a letter is invalid. */
+enum cls_invalid {
+    CLS_VALID,
+    CLS_INVALID_BLANK,       /* nothing written */
+    CLS_INVALID_ILLEGIBLE,   /* OCR could not read it with confidence */
+    CLS_INVALID_NO_REQUEST,  /* no request, complaint, report, suggestion */
+    CLS_INVALID_ARTICLE,     /* a copy of a published article */
+    CLS_INVALID_ADVERTISING, /* an advertisement */
+    CLS_INVALID_LONG         /* a long manuscript with no request */
+};
+
+/* The id of a reason ("blank", "illegible", ...), NULL for CLS_VALID. */
+const char *cls_invalid_id(enum cls_invalid why);
+
+/* The judgement on a letter.  Release with cls_decision_release. */
+struct cls_decision {
+    enum cls_invalid invalid; /* CLS_VALID for a valid letter */
+    const char *addressee;    /* mailbox id of whom it addresses, or NULL */
+    const char *mailbox;      /* leader or department id, "other", "invalid" */
+    const char *department;   /* department id or "other"; NULL if invalid */
+    double confidence;        /* 0-1: of the least sure decision */
+    int review;               /* confidence below the catalogue's threshold */
+    unsigned risk;            /* 1 << enum cls_risk_kind of each kind found */
+    char risk_words[256];     /* the words that made it a risk letter */
+    char *reasons;            /* JSON: what decided each decision */
+};
+
+/*
+ * Decide validity, addressee, mailbox, department and risk of a letter by
+ * the catalogue's rules.  The strings in *out point into the catalogue
+ * (keep it while using them) or are static, but reasons, which the caller
+ * frees with cls_decision_release.  MR_ENOMEM.
+ */
+int cls_decide(const struct cls_catalog *c, const struct cls_input *in,
+               struct cls_decision *out, struct mr_err *err);
+
+/* Free what d owns and zero it.  Accepts NULL.  Cannot fail. */
+void cls_decision_release(struct cls_decision *d);
+
+/* The state of a resident ID number found in a letter. */
+enum cls_id_state {
+    CLS_ID_NONE,   /* none found */
+    CLS_ID_VALID,  /* 18 characters, check character right */
+    CLS_ID_DAMAGED /* looks like one, check character wrong: not trusted */
+};
+
+/* Who wrote a letter, as far as its text says.  "" when not found. */
+struct cls_writer {
+    char name[64];
+    char phone[24];     /* mobile "13800000001", landline "023-12345678" */
+    char id_number[20]; /* 18 characters, check character upper case */
+    enum cls_id_state id_state;
+    char address[192];
+};
+
+/*
+ * Find the writer's name, phone, resident ID number and address in a
+ * letter's text (NULL finds nothing): from labelled lines (来信人：,
+ * 联系电话：, 地址：, Tel:, Address:), "我叫..." / "My name is ...", the
+ * line after a closing (Yours faithfully,), and numbers anywhere; full-width
+ * digits, spaces and dashes in numbers are normalised.  Cannot fail.
+ */
+void cls_writer_extract(const char *text, struct cls_writer *w);
+
+/*
+ * Whether id (18 characters) is a resident ID number with a right check
+ * character (GB 11643, ISO 7064 MOD 11-2; 'x' accepted for 'X').
+ * Cannot fail.
+ */
+int cls_id_number_ok(const char *id);
+
+/*
+ * What a letter is about, as a MinHash signature: CLS_SIGNATURE_HASHES
+ * minimums over its shingles (three consecutive Han characters or Latin
+ * words).  The share of equal minimums of two signatures estimates the
+ * Jaccard similarity of their shingle sets.
+ */
+#define CLS_SIGNATURE_HASHES 128
+/* Bands for locality-sensitive hashing: the first 64 hashes, 16 bands of 4. */
+#define CLS_SIGNATURE_BANDS 16
+
+struct cls_signature {
+    uint32_t h[CLS_SIGNATURE_HASHES];
+    size_t shingles; /* 0: too little text to compare */
+};
+
+/* The signature of text (NULL: none).  MR_ENOMEM. */
+int cls_signature(const char *text, struct cls_signature *sig,
+                  struct mr_err *err);
+
+/* Estimated Jaccard similarity 0-1; 0 when either has no shingles. */
+double cls_signature_similarity(const struct cls_signature *a,
+                                const struct cls_signature *b);
+
+/*
+ * The LSH keys of sig, one per band, the band number in the top bits:
+ * letters whose similarity is s share at least one key with probability
+ * 1 - (1 - s^4)^16 (0.5: 64%, 0.7: 99%).  Meaningless when sig has no
+ * shingles.  Cannot fail.
+ */
+void cls_signature_bands(const struct cls_signature *sig,
+                         int64_t keys[CLS_SIGNATURE_BANDS]);
+
+/* How a letter stands to an earlier one. */
+enum cls_link {
+    CLS_LINK_NONE,
+    CLS_LINK_REPEAT, /* the same writer on the same matter */
+    CLS_LINK_RELATED /* another writer on the same matter */
+};
+
+/*
+ * The link of a letter to an earlier letter whose signature similarity
+ * to it is similarity, by the catalogue's repeat_similarity and
+ * related_similarity.  Cannot fail.
+ */
+enum cls_link cls_link_kind(const struct cls_catalog *c, double similarity,
+                            int same_writer);
+
 #endif

@@ -302,13 +302,15 @@ static int
 is_closing(const struct line *l)
 {
     static const char *const zh[] = {
-        "此致", "敬礼", "来信人", "写信人", "反映人", "举报人", "投诉人",
-        "上访人", "具名", "署名", "签名", "联系电话", "联系方式", "电话:",
-        "手机:", "谨上", "敬上", NULL};
+        "此致",     "敬礼",   "来信人", "写信人", "反映人", "举报人",
+        "投诉人",   "上访人", "具名",   "署名",   "签名",   "联系电话",
+        "联系方式", "电话:",  "手机:",  "谨上",   "敬上",   NULL};
     static const char *const en[] = {
-        "sincerely", "yourssincerely", "yoursfaithfully", "yourstruly",
-        "regards", "kindregards", "bestregards", "bestwishes",
-        "respectfully", "tel:", "tel.", "phone:", "mobile:", "signed", NULL};
+        "sincerely",   "yourssincerely", "yoursfaithfully",
+        "yourstruly",  "regards",        "kindregards",
+        "bestregards", "bestwishes",     "respectfully",
+        "tel:",        "tel.",           "phone:",
+        "mobile:",     "signed",         NULL};
 
     if (l->width > SALUTATION_MAX)
         return 0;

@@ -25,6 +25,8 @@ usage(FILE *to)
           "or folders\n"
           "  letters [--format jsonl|table] list the archived letters\n"
           "  show CODE                      a letter's details and text\n"
+          "  alerts                         repeat and risk letters for "
+          "leaders\n"
           "  search TEXT                    find pages containing TEXT\n"
           "  page ID --out FILE             write an archived page image\n"
           "  scan [--device NAME] [--source flatbed|adf|duplex]\n"
@@ -47,6 +49,11 @@ usage(FILE *to)
           "                                 where a page opens a letter "
           "after one\n"
           "                                 that closed a letter\n"
+          "import, scan, process, split and merge:\n"
+          "  --catalog FILE                 the mailbox catalogue "
+          "(catalog.ini in the\n"
+          "                                 archive directory, else the one "
+          "shipped)\n"
           "split and merge:\n"
           "  --reviewer NAME                who corrects (default: the login "
           "name)\n"
@@ -129,7 +136,8 @@ enum {
     OPT_SPLIT,
     OPT_AT,
     OPT_REVIEWER,
-    OPT_REASON
+    OPT_REASON,
+    OPT_CATALOG
 };
 
 static const struct option options[] = {
@@ -148,6 +156,7 @@ static const struct option options[] = {
     {"at", required_argument, NULL, OPT_AT},
     {"reviewer", required_argument, NULL, OPT_REVIEWER},
     {"reason", required_argument, NULL, OPT_REASON},
+    {"catalog", required_argument, NULL, OPT_CATALOG},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -278,6 +287,9 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
         case OPT_REASON:
             cli->reason = optarg;
             break;
+        case OPT_CATALOG:
+            cli->catalog = optarg;
+            break;
         case OPT_SPLIT:
             if (strcmp(optarg, "auto") && strcmp(optarg, "sheets")) {
                 mr_log(MR_LOG_ERROR,
@@ -348,6 +360,10 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
     if (!strcmp(cmd, "show")) {
         rc = want_operands(cmd, nargs, 1, 1);
         return rc ? rc : mr_cmd_show(cli, args[0]);
+    }
+    if (!strcmp(cmd, "alerts")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_alerts(cli);
     }
     if (!strcmp(cmd, "search")) {
         rc = want_operands(cmd, nargs, 1, 1);

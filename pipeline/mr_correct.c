@@ -1,13 +1,14 @@
 /*
  * A reviewer's corrections of letter boundaries: `split CODE --at PAGE`
  * and `merge CODE CODE`.  Each runs in one transaction on the letters'
- * stack: the change, the recomputed decisions of the letters it touched,
+ * stack: the change, the decisions of the letters it touched made again,
  * the audit rows and the answered review questions, all or nothing.
  * stdout gets one "CODE<TAB>FIRST-LAST" line per letter afterwards.
  */
 #include "pipeline/pipeline_int.h"
 
 #include "archive/archive.h"
+#include "classifier/classifier.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -64,15 +65,20 @@ mr_cmd_split(const struct mr_cli *cli, const char *code)
     struct mr_err err = MR_ERR_INIT;
     const char *who = reviewer(cli);
     char new_code[ARC_CODE_SIZE], canon[ARC_CODE_SIZE];
+    struct cls_catalog *catalog = NULL;
     int64_t stack = 0;
-    struct arc *a;
+    struct arc *a = NULL;
     int rc;
 
     if (!who)
         return MR_EXIT_USAGE;
-    a = mr_archive_existing(cli, &rc);
-    if (!a)
+    catalog = mr_catalog_open(cli, &rc);
+    if (catalog)
+        a = mr_archive_existing(cli, &rc);
+    if (!a) {
+        cls_catalog_destroy(&catalog);
         return rc;
+    }
     rc = arc_code_normalize(code, canon, &err);
     if (!rc)
         rc = resume_letter_stack(a, canon, &stack, &err);
@@ -80,9 +86,9 @@ mr_cmd_split(const struct mr_cli *cli, const char *code)
         rc = arc_letter_split(a, canon, cli->at, who, cli->reason, new_code,
                               &err);
     if (!rc && new_code[0])
-        rc = mr_letter_recompute(a, canon, &err);
+        rc = mr_letter_decide(a, catalog, canon, &err);
     if (!rc && new_code[0])
-        rc = mr_letter_recompute(a, new_code, &err);
+        rc = mr_letter_decide(a, catalog, new_code, &err);
     if (!rc)
         rc = arc_stack_commit(a, &err);
     if (rc) {
@@ -105,6 +111,7 @@ out:
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
     arc_close(&a);
+    cls_catalog_destroy(&catalog);
     return mr_exit_code(rc);
 }
 
@@ -114,18 +121,23 @@ mr_cmd_merge(const struct mr_cli *cli, const char *code1, const char *code2)
     struct mr_err err = MR_ERR_INIT;
     const char *who = reviewer(cli);
     char kept[ARC_CODE_SIZE], c1[ARC_CODE_SIZE], c2[ARC_CODE_SIZE];
+    struct cls_catalog *catalog = NULL;
     struct arc_letter l1, l2;
     int64_t stack = 0;
-    struct arc *a;
+    struct arc *a = NULL;
     int rc;
 
     memset(&l1, 0, sizeof(l1));
     memset(&l2, 0, sizeof(l2));
     if (!who)
         return MR_EXIT_USAGE;
-    a = mr_archive_existing(cli, &rc);
-    if (!a)
+    catalog = mr_catalog_open(cli, &rc);
+    if (catalog)
+        a = mr_archive_existing(cli, &rc);
+    if (!a) {
+        cls_catalog_destroy(&catalog);
         return rc;
+    }
     rc = arc_letter_get(a, code1, &l1, &err);
     if (!rc)
         rc = arc_letter_get(a, code2, &l2, &err);
@@ -144,7 +156,7 @@ mr_cmd_merge(const struct mr_cli *cli, const char *code1, const char *code2)
     if (!rc)
         rc = arc_letter_merge(a, c1, c2, who, cli->reason, kept, &err);
     if (!rc)
-        rc = mr_letter_recompute(a, kept, &err);
+        rc = mr_letter_decide(a, catalog, kept, &err);
     if (!rc)
         rc = arc_stack_commit(a, &err);
     if (rc) {
@@ -160,5 +172,6 @@ out:
     arc_letter_release(&l1);
     arc_letter_release(&l2);
     arc_close(&a);
+    cls_catalog_destroy(&catalog);
     return mr_exit_code(rc);
 }

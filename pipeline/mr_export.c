@@ -78,11 +78,52 @@ json_string_or_null(const char *s)
     return j;
 }
 
+/* The writer the letter names, as a JSON object, or null. */
+static json_t *
+writer_json(const struct arc_decision *d)
+{
+    json_t *w;
+
+    if (!d->writer_name && !d->writer_phone && !d->writer_id_number &&
+        !d->writer_address)
+        return json_null();
+    w = json_object();
+    json_object_set_new(w, "name", json_string_or_null(d->writer_name));
+    json_object_set_new(w, "phone", json_string_or_null(d->writer_phone));
+    json_object_set_new(w, "id_number",
+                        json_string_or_null(d->writer_id_number));
+    /* A damaged ID number is shown for a person to read, never trusted. */
+    json_object_set_new(w, "id_number_state",
+                        json_string_or_null(d->writer_id_state));
+    json_object_set_new(w, "address", json_string_or_null(d->writer_address));
+    json_object_set_new(w, "writer_id",
+                        d->writer_id ? json_integer(d->writer_id)
+                                     : json_null());
+    return w;
+}
+
+/* "a,b" as a JSON array of strings; [] for NULL. */
+static json_t *
+json_list(const char *s)
+{
+    json_t *a = json_array();
+
+    for (const char *p = s; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+
+        json_array_append_new(a, json_stringn(p, n));
+        p += n + (comma != NULL);
+    }
+    return a;
+}
+
 /* One letter as the JSON object of `letters --format jsonl`. */
-#define LETTER_FIELDS 17
+#define LETTER_FIELDS 20
 static json_t *
 letter_json(const struct arc_letter *l)
 {
+    const struct arc_decision *d = &l->d;
     json_t *o = json_object(), *pages = json_array();
 
     if (!o || !pages) {
@@ -99,19 +140,30 @@ letter_json(const struct arc_letter *l)
     json_object_set_new(o, "pages", pages);
     json_object_set_new(o, "language", json_string_or_null(l->language));
     json_object_set_new(o, "text", json_string_or_null(l->text));
-    /* Decided by stages still to come (validity, writer, routing...). */
-    json_object_set_new(o, "valid", json_null());
-    json_object_set_new(o, "validity_reason", json_null());
-    json_object_set_new(o, "writer", json_null());
-    json_object_set_new(o, "mailbox", json_null());
-    json_object_set_new(o, "department", json_null());
-    json_object_set_new(o, "repeat", json_null());
-    json_object_set_new(o, "repeat_of", json_null());
-    json_object_set_new(o, "risk", json_null());
-    json_object_set_new(o, "confidence", json_null());
-    /* Boundaries a reviewer has yet to confirm hold the letter back. */
+    json_object_set_new(o, "valid",
+                        d->decided ? json_boolean(d->valid) : json_null());
+    json_object_set_new(o, "validity_reason",
+                        json_string_or_null(d->validity_reason));
+    json_object_set_new(o, "writer", writer_json(d));
+    json_object_set_new(o, "addressee", json_string_or_null(d->addressee));
+    json_object_set_new(o, "mailbox", json_string_or_null(d->mailbox));
+    json_object_set_new(o, "department", json_string_or_null(d->department));
+    json_object_set_new(o, "repeat",
+                        d->repeat < 0 ? json_null() : json_boolean(d->repeat));
+    json_object_set_new(o, "repeat_of",
+                        d->repeat < 0 ? json_null() : json_list(d->repeat_of));
+    json_object_set_new(
+        o, "risk", d->decided ? json_boolean(d->risk != NULL) : json_null());
+    json_object_set_new(o, "risk_words", json_list(d->risk_words));
+    json_object_set_new(o, "confidence",
+                        d->decided ? json_real(d->confidence) : json_null());
+    /* Open boundary questions hold a letter back, like unsure decisions. */
     json_object_set_new(o, "review",
-                        l->questions ? json_string("pending") : json_null());
+                        l->questions || d->review ? json_string("pending")
+                                                  : json_null());
+    json_object_set_new(o, "reasons",
+                        d->reasons ? json_loads(d->reasons, 0, NULL)
+                                   : json_null());
     return o;
 }
 
@@ -188,12 +240,17 @@ print_row(const struct arc_letter *l, void *ctx)
     print_cols(l->code, 10);
     printf("%5d  ", l->page_count);
     print_cols(l->language ? l->language : "-", 5);
+    print_cols(l->d.mailbox ? l->d.mailbox : "-", 12);
+    print_cols(l->d.department ? l->d.department : "-", 12);
+    /* ! a risk letter, R a repeat letter, ? awaiting review. */
+    printf("%c%c%c   ", l->d.risk ? '!' : ' ', l->d.repeat > 0 ? 'R' : ' ',
+           l->questions || l->d.review ? '?' : ' ');
     print_cols(l->archived, 21);
     /* The file name says more than the first columns of its path. */
     print_cols(
-        strrchr(l->source, '/') ? strrchr(l->source, '/') + 1 : l->source, 30);
+        strrchr(l->source, '/') ? strrchr(l->source, '/') + 1 : l->source, 24);
     fputs("  ", stdout);
-    print_cols(text_start(l->text), 40);
+    print_cols(text_start(l->text), 30);
     fputc('\n', stdout);
     return 0;
 }
@@ -211,9 +268,12 @@ mr_cmd_letters(const struct mr_cli *cli)
         print_cols(_("CODE"), 10);
         print_cols(_("PAGES"), 7);
         print_cols(_("LANG"), 5);
+        print_cols(_("MAILBOX"), 12);
+        print_cols(_("DEPARTMENT"), 12);
+        print_cols(_("FLAGS"), 6);
         print_cols(_("ARCHIVED (UTC)"), 21);
-        print_cols(_("SOURCE"), 32);
-        print_cols(_("TEXT"), 40);
+        print_cols(_("SOURCE"), 26);
+        print_cols(_("TEXT"), 30);
         fputc('\n', stdout);
     }
     rc = arc_letter_each(a, table ? print_row : print_jsonl, NULL, &err);
@@ -223,6 +283,44 @@ mr_cmd_letters(const struct mr_cli *cli)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
     arc_close(&a);
     return mr_exit_code(rc);
+}
+
+/* The decisions of a letter, for `show`. */
+static void
+print_decision(const struct arc_decision *d)
+{
+    if (!d->decided)
+        return;
+    if (d->valid)
+        printf(_("valid:          yes\n"));
+    else
+        printf(_("valid:          no (%s)\n"), d->validity_reason);
+    if (d->addressee)
+        printf(_("addressed to:   %s\n"), d->addressee);
+    printf(_("mailbox:        %s\n"), d->mailbox ? d->mailbox : "-");
+    if (d->department)
+        printf(_("department:     %s\n"), d->department);
+    printf(_("confidence:     %.2f%s\n"), d->confidence,
+           d->review ? _(" (for review)") : "");
+    if (d->risk)
+        printf(_("RISK:           %s: %s\n"), d->risk,
+               d->risk_words ? d->risk_words : "");
+    if (d->repeat > 0)
+        printf(_("REPEAT of:      %s\n"), d->repeat_of ? d->repeat_of : "");
+    if (d->writer_name || d->writer_phone || d->writer_id_number ||
+        d->writer_address)
+        printf(_("writer:         %s; phone %s; ID %s%s; address %s "
+                 "(writer %lld)\n"),
+               d->writer_name ? d->writer_name : "-",
+               d->writer_phone ? d->writer_phone : "-",
+               d->writer_id_number ? d->writer_id_number : "-",
+               d->writer_id_state && !strcmp(d->writer_id_state, "damaged")
+                   ? _(" (damaged, not trusted)")
+                   : "",
+               d->writer_address ? d->writer_address : "-",
+               (long long)d->writer_id);
+    if (d->reasons)
+        printf(_("reasons:        %s\n"), d->reasons);
 }
 
 static int
@@ -253,6 +351,9 @@ print_audit(const struct arc_audit *r, void *ctx)
         printf(_("merged into letter %s"), r->other);
     else if (!strcmp(action, "confirm"))
         printf(_("boundary before page %s confirmed"), r->new_value);
+    else if (!strcmp(action, "decide"))
+        printf(_("decided %s: %s -> %s"), r->field ? r->field : "",
+               r->old ? r->old : "-", r->new_value ? r->new_value : "-");
     else
         printf(_("%s %s: %s -> %s"), action, r->field ? r->field : "",
                r->old ? r->old : "-", r->new_value ? r->new_value : "-");
@@ -290,6 +391,7 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     fputc('\n', stdout);
     if (l.ocr_conf >= 0)
         printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
+    print_decision(&l.d);
     rc = arc_letter_questions(a, l.id, print_question, NULL, &err);
     if (!rc)
         rc = arc_audit_each(a, l.code, print_audit, NULL, &err);
@@ -300,6 +402,43 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     printf("\n%s\n", l.text ? l.text : _("(no text)"));
 out:
     arc_letter_release(&l);
+    arc_close(&a);
+    return mr_exit_code(rc);
+}
+
+/* One alert: the letter, why, its writer and the earlier letters. */
+static int
+print_alert(const struct arc_letter *l, void *ctx)
+{
+    const struct arc_decision *d = &l->d;
+
+    (void)ctx;
+    printf("%s\t%s\t", l->code, l->archived);
+    if (d->risk && d->repeat > 0)
+        printf(_("risk (%s: %s) and repeat of %s"), d->risk,
+               d->risk_words ? d->risk_words : "", d->repeat_of);
+    else if (d->risk)
+        printf(_("risk (%s: %s)"), d->risk, d->risk_words ? d->risk_words : "");
+    else
+        printf(_("repeat of %s"), d->repeat_of ? d->repeat_of : "");
+    printf("\t%s\t%s\t%s\n", d->writer_name ? d->writer_name : "-",
+           d->writer_phone ? d->writer_phone : "-",
+           d->mailbox ? d->mailbox : "-");
+    return 0;
+}
+
+int
+mr_cmd_alerts(const struct mr_cli *cli)
+{
+    struct mr_err err = MR_ERR_INIT;
+    int rc;
+    struct arc *a = mr_archive_existing(cli, &rc);
+
+    if (!a)
+        return rc;
+    rc = arc_letter_alerts(a, print_alert, NULL, &err);
+    if (rc)
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
     arc_close(&a);
     return mr_exit_code(rc);
 }

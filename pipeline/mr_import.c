@@ -68,8 +68,8 @@ mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
  */
 static int
 import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-            const char *path, int fileno_, int nfiles,
-            struct import_totals *tot, struct mr_err *err)
+            const struct cls_catalog *catalog, const char *path, int fileno_,
+            int nfiles, struct import_totals *tot, struct mr_err *err)
 {
     struct scan_file *f = NULL;
     struct mr_page page;
@@ -115,8 +115,8 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         goto out;
     }
     progress_done(cli);
-    rc = mr_stack_letters(a, arc_stack_current(a), path, cli->split_by_text,
-                          &tot->letters, &tot->blank, err);
+    rc = mr_stack_letters(a, catalog, arc_stack_current(a), path,
+                          cli->split_by_text, &tot->letters, &tot->blank, err);
     if (rc)
         goto out;
     tot->files++;
@@ -158,11 +158,15 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
     struct import_totals tot = {0};
     struct arc_totals all;
     struct ocr_engine *ocr = NULL;
+    struct cls_catalog *catalog = NULL;
     struct arc *a = NULL;
     char **files = NULL;
     size_t nfiles = 0;
     int rc = MR_EXIT_OK;
 
+    catalog = mr_catalog_open(cli, &rc);
+    if (!catalog)
+        goto out;
     if (expand_paths(paths, npaths, &files, &nfiles, &tot)) {
         rc = MR_EXIT_SOFTWARE;
         goto out;
@@ -186,8 +190,8 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
     }
     for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
         mr_err_clear(&err);
-        if (!import_file(cli, a, ocr, files[i], (int)i + 1, (int)nfiles, &tot,
-                         &err))
+        if (!import_file(cli, a, ocr, catalog, files[i], (int)i + 1,
+                         (int)nfiles, &tot, &err))
             continue;
         progress_done(cli);
         if (mr_interrupted)
@@ -220,6 +224,7 @@ out:
                 tot.files, (int)nfiles, tot.letters, tot.pages, tot.blank,
                 tot.failed, (long long)all.letters);
     ocr_engine_destroy(&ocr);
+    cls_catalog_destroy(&catalog);
     arc_close(&a);
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);

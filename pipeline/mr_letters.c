@@ -10,6 +10,8 @@
 #include "archive/archive.h"
 #include "classifier/classifier.h"
 
+#include <unistd.h>
+
 /* The language of pages first..last of the stack's page list. */
 static const char *
 letter_language(const struct arc_stack_page *pages, size_t n, int first,
@@ -64,8 +66,9 @@ doubt_text(enum cls_doubt why)
 }
 
 int
-mr_stack_letters(struct arc *a, int64_t stack, const char *label, int by_text,
-                 int *pletters, int *pblank, struct mr_err *err)
+mr_stack_letters(struct arc *a, const struct cls_catalog *catalog,
+                 int64_t stack, const char *label, int by_text, int *pletters,
+                 int *pblank, struct mr_err *err)
 {
     struct arc_stack_page *pages = NULL;
     struct cls_page *roles = NULL;
@@ -101,6 +104,8 @@ mr_stack_letters(struct arc *a, int64_t stack, const char *label, int by_text,
         rc = arc_letter_add(a, l->first, l->last - l->first + 1,
                             letter_language(pages, n, l->first, l->last),
                             codes[i], err);
+        if (!rc)
+            rc = mr_letter_decide(a, catalog, codes[i], err);
     }
     if (!rc)
         rc = arc_stack_commit(a, err);
@@ -129,17 +134,192 @@ out:
     return rc;
 }
 
+struct cls_catalog *
+mr_catalog_open(const struct mr_cli *cli, int *prc)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_catalog *c;
+    char own[4096];
+    const char *path = cli->catalog;
+
+    *prc = MR_EXIT_OK;
+    if (!path) {
+        snprintf(own, sizeof(own), "%s/catalog.ini", cli->archive);
+        path = access(own, F_OK) == 0 ? own : MR_CATALOG;
+    }
+    c = cls_catalog_load(path, &err);
+    if (!c) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        *prc = mr_exit_code(err.code);
+    }
+    return c;
+}
+
+/* The risk kinds of mask as "self_harm,violence", or NULL. */
+static const char *
+risk_kinds(unsigned mask, char *buf, size_t size)
+{
+    static const char *const kinds[CLS_RISK_KINDS] = {"self_harm", "violence",
+                                                      "escalation"};
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (int k = 0; k < CLS_RISK_KINDS && used < size; k++)
+        if (mask & (1u << k))
+            used += (size_t)snprintf(buf + used, size - used, "%s%s",
+                                     used ? "," : "", kinds[k]);
+    return buf[0] ? buf : NULL;
+}
+
+static const char *
+or_null(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+/* The repeat check of one letter: its signature and what it finds. */
+struct repeat_check {
+    const struct cls_catalog *catalog;
+    const struct arc_letter *l;
+    int64_t writer_id;
+    struct cls_signature sig;
+    struct arc_link links[32]; /* the most alike, earlier letters */
+    size_t nlinks;
+    int repeat;
+};
+
+/* Whether candidate s came into the archive before letter l. */
+static int
+earlier(const struct arc_similar *s, const struct arc_letter *l)
+{
+    int c = strcmp(s->archived, l->archived);
+
+    return c < 0 || (c == 0 && s->id < l->id);
+}
+
+/* Compare one candidate; keep the link when it is one. */
+static int
+check_candidate(const struct arc_similar *s, void *ctx)
+{
+    struct repeat_check *rc = ctx;
+    struct cls_signature other;
+    enum cls_link kind;
+    double sim;
+
+    if (!s->signature || s->nsignature != CLS_SIGNATURE_HASHES ||
+        !earlier(s, rc->l))
+        return 0;
+    for (size_t i = 0; i < rc->nlinks; i++)
+        if (rc->links[i].other_id == s->id)
+            return 0; /* found through another band already */
+    memcpy(other.h, s->signature, sizeof(other.h));
+    other.shingles = 1;
+    sim = cls_signature_similarity(&rc->sig, &other);
+    kind = cls_link_kind(rc->catalog, sim,
+                         rc->writer_id && s->writer_id == rc->writer_id);
+    if (kind == CLS_LINK_NONE ||
+        rc->nlinks == sizeof(rc->links) / sizeof(rc->links[0]))
+        return 0;
+    rc->links[rc->nlinks].other_id = s->id;
+    rc->links[rc->nlinks].kind = kind == CLS_LINK_REPEAT ? "repeat" : "related";
+    rc->links[rc->nlinks].similarity = sim;
+    rc->nlinks++;
+    rc->repeat |= kind == CLS_LINK_REPEAT;
+    return 0;
+}
+
+/*
+ * Is letter l, written by writer_id, a repeat of an earlier letter?  Its
+ * signature, the writer's letters and the LSH neighbours decide; links
+ * and the LSH keys are stored.
+ */
+static int
+repeat_check(struct arc *a, const struct cls_catalog *catalog,
+             const struct arc_letter *l, int64_t writer_id, struct mr_err *err)
+{
+    struct repeat_check *rc = calloc(1, sizeof(*rc));
+    int64_t keys[CLS_SIGNATURE_BANDS];
+    size_t nkeys = 0;
+    int ret;
+
+    if (!rc)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    rc->catalog = catalog;
+    rc->l = l;
+    rc->writer_id = writer_id;
+    ret = cls_signature(l->text, &rc->sig, err);
+    if (!ret && rc->sig.shingles) {
+        cls_signature_bands(&rc->sig, keys);
+        nkeys = CLS_SIGNATURE_BANDS;
+        ret = arc_similar_candidates(a, l->id, writer_id, keys, nkeys,
+                                     check_candidate, rc, err);
+    }
+    if (!ret)
+        ret = arc_letter_similar_set(
+            a, l->id, rc->sig.shingles ? rc->sig.h : NULL,
+            rc->sig.shingles ? CLS_SIGNATURE_HASHES : 0, keys, nkeys,
+            rc->repeat, rc->links, rc->nlinks, err);
+    free(rc);
+    return ret;
+}
+
 int
-mr_letter_recompute(struct arc *a, const char *code, struct mr_err *err)
+mr_letter_decide(struct arc *a, const struct cls_catalog *catalog,
+                 const char *code, struct mr_err *err)
 {
     struct cls_tally tally = {0, 0};
+    struct cls_decision dec;
+    struct arc_decision d;
+    struct cls_writer w;
     struct arc_letter l;
-    int rc = arc_letter_get(a, code, &l, err);
+    struct cls_input in;
+    char risk[64];
+    int rc;
 
+    memset(&dec, 0, sizeof(dec));
+    memset(&d, 0, sizeof(d));
+    rc = arc_letter_get(a, code, &l, err);
     if (rc)
         return rc;
     cls_tally_add(&tally, l.text);
     rc = arc_letter_set_language(a, l.code, cls_tally_language(&tally), err);
+    in.text = l.text;
+    in.pages = l.page_count;
+    in.blank_pages = l.blank_pages;
+    in.ocr_conf = l.ocr_conf;
+    if (!rc)
+        rc = cls_decide(catalog, &in, &dec, err);
+    if (rc)
+        goto out;
+    cls_writer_extract(l.text, &w);
+    d.writer_name = or_null(w.name);
+    d.writer_phone = or_null(w.phone);
+    d.writer_id_number = or_null(w.id_number);
+    d.writer_id_state = w.id_state == CLS_ID_VALID     ? "valid"
+                        : w.id_state == CLS_ID_DAMAGED ? "damaged"
+                                                       : NULL;
+    d.writer_address = or_null(w.address);
+    /* A damaged ID number is noted, not trusted to recognise anyone. */
+    rc = arc_writer_match(a, d.writer_name, d.writer_phone,
+                          w.id_state == CLS_ID_VALID ? w.id_number : NULL,
+                          d.writer_address, &d.writer_id, err);
+    if (rc)
+        goto out;
+    d.valid = dec.invalid == CLS_VALID;
+    d.validity_reason = cls_invalid_id(dec.invalid);
+    d.addressee = dec.addressee;
+    d.mailbox = dec.mailbox;
+    d.department = dec.department;
+    d.confidence = dec.confidence;
+    d.review = dec.review;
+    d.risk = risk_kinds(dec.risk, risk, sizeof(risk));
+    d.risk_words = or_null(dec.risk_words);
+    d.reasons = dec.reasons;
+    rc = arc_letter_decide(a, l.code, &d, err);
+    if (!rc)
+        rc = repeat_check(a, catalog, &l, d.writer_id, err);
+out:
+    cls_decision_release(&dec);
     arc_letter_release(&l);
     return rc;
 }

@@ -96,7 +96,8 @@ out:
  */
 static int
 process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-              int64_t stack, struct mr_err *err)
+              const struct cls_catalog *catalog, int64_t stack,
+              struct mr_err *err)
 {
     struct arc_stack_page *pages = NULL;
     char label[64];
@@ -132,8 +133,8 @@ process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
     snprintf(label, sizeof(label), "%s %lld", _("stack"), (long long)stack);
     rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
-        rc = mr_stack_letters(a, stack, label, cli->split_by_text, NULL, &blank,
-                              err);
+        rc = mr_stack_letters(a, catalog, stack, label, cli->split_by_text,
+                              NULL, &blank, err);
     if (rc) {
         arc_stack_abort(a);
         goto out;
@@ -147,7 +148,8 @@ out:
 
 /* Process all complete stacks with work left.  Returns an exit code. */
 static int
-process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr)
+process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
+            const struct cls_catalog *catalog)
 {
     struct mr_err err = MR_ERR_INIT;
     int64_t *todo = NULL;
@@ -156,19 +158,27 @@ process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr)
 
     rc = arc_stacks_todo(a, &todo, &n, &err);
     for (size_t i = 0; !rc && i < n; i++)
-        rc = process_stack(cli, a, ocr, todo[i], &err);
+        rc = process_stack(cli, a, ocr, catalog, todo[i], &err);
     free(todo);
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
     return mr_exit_code(rc);
 }
 
-/* Open the archive and the OCR engine; reports failure. */
+/*
+ * Open the catalogue, the archive and the OCR engine; reports failure and
+ * returns the exit code.  The caller closes what is open.
+ */
 static int
-open_both(const struct mr_cli *cli, struct arc **pa, struct ocr_engine **pocr)
+open_all(const struct mr_cli *cli, struct cls_catalog **pcatalog,
+         struct arc **pa, struct ocr_engine **pocr)
 {
     struct mr_err err = MR_ERR_INIT;
+    int rc;
 
+    *pcatalog = mr_catalog_open(cli, &rc);
+    if (!*pcatalog)
+        return rc;
     *pa = arc_open(cli->archive, &err);
     if (!*pa) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
@@ -177,7 +187,6 @@ open_both(const struct mr_cli *cli, struct arc **pa, struct ocr_engine **pocr)
     *pocr = ocr_engine_new(NULL, cli->langs, &err);
     if (!*pocr) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        arc_close(pa);
         return MR_EXIT_SOFTWARE;
     }
     return 0;
@@ -186,14 +195,16 @@ open_both(const struct mr_cli *cli, struct arc **pa, struct ocr_engine **pocr)
 int
 mr_cmd_process(const struct mr_cli *cli)
 {
+    struct cls_catalog *catalog = NULL;
     struct arc *a = NULL;
     struct ocr_engine *ocr = NULL;
-    int rc = open_both(cli, &a, &ocr);
+    int rc = open_all(cli, &catalog, &a, &ocr);
 
     if (!rc)
-        rc = process_all(cli, a, ocr);
+        rc = process_all(cli, a, ocr, catalog);
     ocr_engine_destroy(&ocr);
     arc_close(&a);
+    cls_catalog_destroy(&catalog);
     return rc;
 }
 
@@ -282,6 +293,7 @@ int
 mr_cmd_scan(const struct mr_cli *cli)
 {
     struct mr_err err = MR_ERR_INIT;
+    struct cls_catalog *catalog = NULL;
     struct arc *a = NULL;
     struct ocr_engine *ocr = NULL;
     struct scan_dev *dev = NULL;
@@ -290,7 +302,7 @@ mr_cmd_scan(const struct mr_cli *cli)
     time_t started = time(NULL);
     PIX *pix = NULL;
 
-    rc = open_both(cli, &a, &ocr);
+    rc = open_all(cli, &catalog, &a, &ocr);
     if (rc)
         goto out;
     dev = scan_dev_open(&cli->scan, &err);
@@ -365,11 +377,12 @@ mr_cmd_scan(const struct mr_cli *cli)
         rc = mr_exit_code(rc);
         goto out;
     }
-    rc = process_all(cli, a, ocr);
+    rc = process_all(cli, a, ocr, catalog);
 out:
     pixDestroy(&pix);
     scan_dev_close(&dev);
     ocr_engine_destroy(&ocr);
     arc_close(&a);
+    cls_catalog_destroy(&catalog);
     return rc;
 }

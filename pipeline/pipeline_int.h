@@ -24,11 +24,13 @@ struct mr_cli {
     int at;                    /* --at PAGE of split, 0 when not given */
     const char *reviewer;      /* --reviewer: who corrects; the login name */
     const char *reason;        /* --reason: why, for the audit table */
+    const char *catalog;       /* --catalog: the mailbox catalogue file */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
 int mr_cmd_letters(const struct mr_cli *cli);
 int mr_cmd_show(const struct mr_cli *cli, const char *code);
+int mr_cmd_alerts(const struct mr_cli *cli);
 int mr_cmd_search(const struct mr_cli *cli, const char *text);
 int mr_cmd_page(const struct mr_cli *cli, const char *id);
 int mr_cmd_devices(const struct mr_cli *cli);
@@ -40,6 +42,7 @@ int mr_cmd_merge(const struct mr_cli *cli, const char *code1,
 
 struct Pix;
 struct arc;
+struct cls_catalog;
 struct ocr_engine;
 
 /*
@@ -55,16 +58,17 @@ int mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
 /*
  * Make the letters of stack, open in a with every page processed: split
  * it at its separator sheets (cls_split) and, with by_text, where its
- * text shows one letter ending and the next opening; add each letter with its
- * language, queue every unsure boundary for review, commit the stack,
+ * text shows one letter ending and the next opening; add each letter with
+ * its language and decisions (mr_letter_decide), queue every unsure
+ * boundary for review, commit the stack,
  * then print one line per letter ("CODE<TAB>PAGES<TAB>label") and the
  * separation report (on stderr, when the stack had separator sheets).
  * Adds to *pletters and *pblank when given.  On failure the stack must
  * be aborted.
  */
-int mr_stack_letters(struct arc *a, int64_t stack, const char *label,
-                     int by_text, int *pletters, int *pblank,
-                     struct mr_err *err);
+int mr_stack_letters(struct arc *a, const struct cls_catalog *catalog,
+                     int64_t stack, const char *label, int by_text,
+                     int *pletters, int *pblank, struct mr_err *err);
 
 /*
  * Open the existing archive of --archive (never create one: a mistyped
@@ -74,10 +78,20 @@ int mr_stack_letters(struct arc *a, int64_t stack, const char *label,
 struct arc *mr_archive_existing(const struct mr_cli *cli, int *prc);
 
 /*
- * Recompute the decisions made from a letter's text (today its language)
- * after its pages changed, in the open stack, audited when they change.
+ * Decide letter code of the open stack by the catalogue's rules: its
+ * language, validity, addressee, mailbox, department, risk and writer
+ * (matched against the writer registry), stored with their reasons;
+ * changes are audited.  Also after a letter's pages changed.
  */
-int mr_letter_recompute(struct arc *a, const char *code, struct mr_err *err);
+int mr_letter_decide(struct arc *a, const struct cls_catalog *catalog,
+                     const char *code, struct mr_err *err);
+
+/*
+ * The mailbox catalogue: --catalog FILE, else catalog.ini in the archive
+ * directory, else the one mailroom ships.  On failure says why and sets
+ * *prc to the exit code.
+ */
+struct cls_catalog *mr_catalog_open(const struct mr_cli *cli, int *prc);
 
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);

@@ -326,7 +326,7 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 4);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 6);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
@@ -335,7 +335,20 @@ test_open_creates_schema(void)
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('letter'))"),
              "id,stack_id,tracking_code,first_page,page_count,language,"
-             "archived");
+             "archived,valid,validity_reason,addressee,mailbox,department,"
+             "confidence,review,risk,risk_words,reasons,writer_id,"
+             "writer_name,writer_phone,writer_id_number,writer_id_state,"
+             "writer_address,signature,repeat");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('lsh'))"),
+             "key,letter_id");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info("
+                          "'letter_link'))"),
+             "letter_id,other_id,kind,similarity");
+    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
+                          "(SELECT name FROM pragma_table_info('writer'))"),
+             "id,name,phone,id_number,address,first_seen");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('page'))"),
              "id,stack_id,letter_id,seq,img_path,img_format,sha256,width,"
@@ -369,7 +382,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 4);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 6);
     check_integrity(dir);
     tmp_end();
 }
@@ -425,7 +438,7 @@ test_open_refuses(void)
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
     T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 7, "
-                            "this one knows 4)") != NULL);
+                            "this one knows 6)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
     T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 7);
     tmp_end();
@@ -1330,7 +1343,25 @@ test_migrate_v1(void)
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     arc_close(&a);
     /* Take it back to schema 1 as an older mailroom wrote it. */
-    T_EQ_INT(db_exec(dir, "DROP TABLE retired_code;"
+    T_EQ_INT(db_exec(dir, "DROP TABLE lsh;"
+                          "DROP TABLE letter_link;"
+                          "DROP TABLE writer;"
+                          "CREATE TABLE v1_letter AS SELECT id, stack_id,"
+                          " tracking_code, first_page, page_count, language,"
+                          " archived FROM letter;"
+                          "DROP TABLE letter;"
+                          "CREATE TABLE letter(\n"
+                          "  id INTEGER PRIMARY KEY,\n"
+                          "  stack_id INTEGER NOT NULL REFERENCES stack(id),\n"
+                          "  tracking_code TEXT NOT NULL UNIQUE,\n"
+                          "  first_page INTEGER NOT NULL,\n"
+                          "  page_count INTEGER NOT NULL,\n"
+                          "  language TEXT,\n"
+                          "  archived TEXT NOT NULL);"
+                          "INSERT INTO letter SELECT * FROM v1_letter;"
+                          "DROP TABLE v1_letter;"
+                          "CREATE INDEX letter_stack ON letter(stack_id);"
+                          "DROP TABLE retired_code;"
                           "DROP TABLE audit;"
                           "DROP INDEX review_open;"
                           "DROP TABLE review;"
@@ -1344,7 +1375,7 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 4);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 6);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
     T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
              "content");
@@ -1622,6 +1653,169 @@ test_corrections(void)
     tmp_end();
 }
 
+/* Decisions stored and audited; writers recognised across letters. */
+static void
+test_decisions(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc_decision d;
+    struct arc_letter l;
+    char dir[1100], code[ARC_CODE_SIZE];
+    int64_t w1 = 0, w2 = 0, w3 = 0, w;
+    struct arc *a;
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "decide");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "s.tif", &err), 0);
+    T_CHECK(add_text_page(a, 1, "letter", 90, "zh", 0) > 0);
+    T_EQ_INT(arc_letter_add(a, 1, 1, "zh", code, &err), 0);
+
+    /* The registry: by phone, by name and a similar address, by ID. */
+    T_EQ_INT(arc_writer_match(a, "张三", "13800000001", NULL,
+                              "江北区幸福里小区5栋2单元301室", &w1, &err),
+             0);
+    T_CHECK(w1 > 0);
+    T_EQ_INT(arc_writer_match(a, NULL, "13800000001", NULL, NULL, &w, &err), 0);
+    T_EQ_INT(w, w1);
+    T_EQ_INT(arc_writer_match(a, "张三", NULL, NULL,
+                              "江北区 幸福里小区 5栋2单元301", &w, &err),
+             0);
+    T_EQ_INT(w, w1);
+    T_EQ_INT(
+        arc_writer_match(a, "张三", NULL, NULL, "渝中区春华苑小区", &w2, &err),
+        0);
+    T_CHECK(w2 > 0 && w2 != w1);
+    T_EQ_INT(
+        arc_writer_match(a, NULL, NULL, "11010519491231002X", NULL, &w3, &err),
+        0);
+    T_EQ_INT(arc_writer_match(a, "李四", "13900000002", "11010519491231002X",
+                              NULL, &w, &err),
+             0);
+    T_EQ_INT(w, w3);
+    T_EQ_INT(arc_writer_match(a, NULL, NULL, NULL, NULL, &w, &err), 0);
+    T_EQ_INT(w, 0);
+
+    memset(&d, 0, sizeof(d));
+    d.valid = 1;
+    d.addressee = "mayor";
+    d.mailbox = "mayor";
+    d.department = "housing";
+    d.confidence = 0.6;
+    d.review = 1;
+    d.risk = "self_harm";
+    d.risk_words = "跳楼";
+    d.reasons = "{\"x\":1}";
+    d.writer_id = w3;
+    d.writer_name = "李四";
+    d.writer_id_number = "11010519491231002X";
+    d.writer_id_state = "valid";
+    T_EQ_INT(arc_letter_decide(a, code, &d, &err), 0);
+    /* The same decisions again change nothing and audit nothing. */
+    T_EQ_INT(arc_letter_decide(a, code, &d, &err), 0);
+    d.mailbox = "secretary";
+    T_EQ_INT(arc_letter_decide(a, code, &d, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_letter_decide(a, code, &d, &err), MR_EINVAL);
+    T_EQ_INT(arc_letter_get(a, code, &l, &err), 0);
+    T_EQ_INT(l.d.decided, 1);
+    T_EQ_INT(l.d.valid, 1);
+    T_EQ_STR(l.d.mailbox, "secretary");
+    T_EQ_STR(l.d.department, "housing");
+    T_EQ_INT(l.d.review, 1);
+    T_EQ_STR(l.d.risk_words, "跳楼");
+    T_EQ_STR(l.d.writer_name, "李四");
+    T_EQ_INT(l.d.writer_id, w3);
+    T_CHECK(l.d.validity_reason == NULL);
+    arc_letter_release(&l);
+    T_EQ_STR(db_text(dir, "SELECT group_concat(field || '=' || new, ' ')"
+                          " FROM audit WHERE action = 'decide'"),
+             "valid=valid mailbox=mayor department=housing risk=self_harm "
+             "mailbox=secretary");
+    T_EQ_STR(db_text(dir, "SELECT name || ' ' || phone FROM writer"
+                          " WHERE id_number = '11010519491231002X'"),
+             "李四 13900000002");
+    arc_close(&a);
+    check_integrity(dir);
+    tmp_end();
+}
+
+static int
+collect_similar(const struct arc_similar *s, void *ctx)
+{
+    char *buf = ctx;
+    size_t used = strlen(buf);
+
+    snprintf(buf + used, 256 - used, "%s%lld:%zu", used ? " " : "",
+             (long long)s->id, s->nsignature);
+    if (s->signature && s->nsignature == 3)
+        T_EQ_INT(s->signature[2], 0xdeadbeef);
+    return 0;
+}
+
+/* The repeat index: signatures, LSH keys, links; forgotten on merge. */
+static void
+test_similar(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    char dir[1100], c1[ARC_CODE_SIZE], c2[ARC_CODE_SIZE], c3[ARC_CODE_SIZE];
+    char found[256] = "", kept[ARC_CODE_SIZE];
+    const uint32_t sig[3] = {1, 0x7fffffff, 0xdeadbeef};
+    const int64_t keys[2] = {(int64_t)1 << 56 | 42, 7};
+    struct arc_link link = {1, "repeat", 0.25};
+    struct arc_letter l;
+    int64_t w = 0;
+    struct arc *a;
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "similar");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "s.tif", &err), 0);
+    for (int seq = 1; seq <= 3; seq++)
+        T_CHECK(add_text_page(a, seq, "text", 90, "zh", 0) > 0);
+    T_EQ_INT(arc_letter_add(a, 1, 1, "zh", c1, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 2, 1, "zh", c2, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 3, 1, "zh", c3, &err), 0);
+    T_EQ_INT(arc_writer_match(a, "李四", NULL, NULL, NULL, &w, &err), 0);
+    /* Letter 1 of writer w, indexed under both keys. */
+    T_EQ_INT(arc_letter_similar_set(a, 1, sig, 3, keys, 2, 0, NULL, 0, &err),
+             0);
+    T_EQ_INT(arc_letter_similar_set(a, 2, NULL, 0, NULL, 0, 1, &link, 1, &err),
+             0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(db_exec(dir, "UPDATE letter SET writer_id = 1 WHERE id IN (1, 2)"),
+             SQLITE_OK);
+    /* Letter 3 finds 1 and 2 through the writer, 1 through each key. */
+    T_EQ_INT(
+        arc_similar_candidates(a, 3, w, keys, 2, collect_similar, found, &err),
+        0);
+    T_EQ_STR(found, "1:3 2:0 1:3 1:3");
+    found[0] = '\0';
+    /* Without a writer, only the keys; never the letter itself. */
+    T_EQ_INT(
+        arc_similar_candidates(a, 1, 0, keys, 2, collect_similar, found, &err),
+        0);
+    T_EQ_STR(found, "");
+    T_EQ_INT(arc_letter_get(a, c2, &l, &err), 0);
+    T_EQ_INT(l.d.repeat, 1);
+    T_EQ_STR(l.d.repeat_of, c1);
+    arc_letter_release(&l);
+    T_EQ_INT(arc_letter_get(a, c3, &l, &err), 0);
+    T_EQ_INT(l.d.repeat, -1);
+    arc_letter_release(&l);
+    /* A merged-away letter leaves the index and its links. */
+    T_EQ_INT(arc_stack_resume(a, 1, NULL, &err), 0);
+    T_EQ_INT(arc_letter_merge(a, c1, c2, "r", NULL, kept, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM letter_link"), 0);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM lsh"), 2);
+    arc_close(&a);
+    check_integrity(dir);
+    tmp_end();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1641,6 +1835,8 @@ main(int argc, char **argv)
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},
         {"corrections", test_corrections},
+        {"decisions", test_decisions},
+        {"similar", test_similar},
         {NULL, NULL},
     };
 

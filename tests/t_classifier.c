@@ -1,6 +1,8 @@
 /* Unit tests of classifier/: the language of a letter. */
 #include "classifier/classifier.h"
 
+#include <unistd.h>
+
 #include "tests/t.h"
 
 static void
@@ -220,8 +222,7 @@ test_marks_english(void)
     T_EQ_STR(marks("We wrote to the bureau.\nWith regards to the route,\n"
                    "we ask for the old stop.\n"),
              "");
-    T_EQ_STR(marks("We ask for the old stop.\nKind regards,\nAnn Lee\n"),
-             "e");
+    T_EQ_STR(marks("We ask for the old stop.\nKind regards,\nAnn Lee\n"), "e");
     /* Full-width letters and a one-page letter. */
     T_EQ_STR(marks("Ｄｅａｒ Ｓｉｒ,\nThe lights are out.\nRegards,\nAnn\n"),
              "oe");
@@ -255,6 +256,397 @@ test_page_role(void)
     mr_page_release(&p);
 }
 
+/* ---- catalogue, decisions, writers ----------------------------------- */
+
+static struct cls_catalog *
+shipped(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_catalog *c = cls_catalog_load(MR_CATALOG, &err);
+
+    if (!c)
+        fprintf(stderr, "catalogue: %s\n", err.msg);
+    return c;
+}
+
+/* Load a catalogue with text; returns the error message ("" if none). */
+static const char *
+load_text(const char *text)
+{
+    static struct mr_err err;
+    char path[] = "/tmp/t_catalog.XXXXXX";
+    struct cls_catalog *c;
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+    err = (struct mr_err)MR_ERR_INIT;
+    if (!f)
+        return "cannot write a temporary file";
+    fputs(text, f);
+    fclose(f);
+    c = cls_catalog_load(path, &err);
+    cls_catalog_destroy(&c);
+    unlink(path);
+    /* The path differs each time: keep what follows it. */
+    return strchr(err.msg, ':') && !strncmp(err.msg, path, strlen(path))
+               ? err.msg + strlen(path)
+               : err.msg;
+}
+
+#define MINIMAL                                                                \
+    "[leader mayor]\nname = Mayor\nname_zh = 市长信箱\naddress = 市长\n" \
+    "[department roads]\nname = Roads\nname_zh = 道路\naddress = 路政\n"   \
+    "words = 道路*3\n[validity]\nrequest = 请求\n"
+
+static void
+test_catalog(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_catalog *c = shipped();
+    struct cls_catalog *none;
+
+    T_CHECK(c != NULL);
+    T_EQ_INT((int)cls_catalog_size(c), 12);
+    T_EQ_STR(cls_catalog_mailbox(c, 0)->id, "secretary");
+    T_EQ_INT(cls_catalog_mailbox(c, 1)->leader, 1);
+    T_EQ_INT(cls_catalog_mailbox(c, 2)->leader, 0);
+    T_EQ_STR(cls_catalog_find(c, "housing")->name_zh, "住房城乡建委");
+    T_CHECK(cls_catalog_find(c, "nosuch") == NULL);
+    T_CHECK(cls_catalog_mailbox(c, 12) == NULL);
+    cls_catalog_destroy(&c);
+    T_CHECK(c == NULL);
+    cls_catalog_destroy(&c);
+
+    none = cls_catalog_load("/nonexistent/catalog.ini", &err);
+    T_CHECK(none == NULL);
+    T_EQ_INT(err.code, MR_ENOTFOUND);
+    T_EQ_STR(load_text(MINIMAL), "");
+    /* Each mistake names its line and what is wrong. */
+    T_EQ_STR(load_text(MINIMAL "[nonsense]\nx = 1\n"),
+             ":13: unknown section [nonsense]");
+    T_EQ_STR(load_text("[leader mayor]\nname = A\nthis line has no equals\n"),
+             ":3: not a section or key = value");
+    T_EQ_STR(load_text(MINIMAL "[department roads]\nname = again\n"),
+             ":13: 'name' is given twice");
+    T_EQ_STR(load_text(MINIMAL "[department mayor]\nname = x\n"),
+             ":13: mailbox 'mayor' is given twice");
+    T_EQ_STR(load_text(MINIMAL "[department other]\nname = x\n"),
+             ":13: mailbox id 'other' is reserved");
+    T_EQ_STR(load_text(MINIMAL "[department Big]\nname = x\n"),
+             ":13: 'Big' is not a mailbox id (use a-z, 0-9 and _)");
+    T_EQ_STR(load_text(MINIMAL "[department x]\nwords = a*0\n"),
+             ":13: weight of 'a*0' is not a number from 1 to 100");
+    T_EQ_STR(load_text(MINIMAL "[settings]\nreview_below = 2\n"),
+             ":13: 'review_below' wants a number from 0 to 1, not '2'");
+    T_EQ_STR(load_text(MINIMAL "[leader mayor2]\nnoise = 1\n"),
+             ":13: unknown key 'noise' in [leader mayor2]");
+    T_CHECK(strstr(load_text(MINIMAL "[department x]\nname = X\n"
+                                     "name_zh = X\naddress = X\n"),
+                   "department 'x' has no words") != NULL);
+    T_CHECK(strstr(load_text("[department roads]\nname = Roads\n"
+                             "name_zh = 道路\naddress = 路政\n"
+                             "words = 道路\n[validity]\nrequest = 请\n"),
+                   "needs at least one leader and one department") != NULL);
+}
+
+/* Decide text (one page, OCR confidence 90) with the shipped catalogue. */
+static void
+decide(const struct cls_catalog *c, const char *text, int pages, int ocr_conf,
+       struct cls_decision *d)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_input in = {text, pages, 0, ocr_conf};
+
+    if (cls_decide(c, &in, d, &err)) {
+        fprintf(stderr, "cls_decide: %s\n", err.msg);
+        memset(d, 0, sizeof(*d));
+    }
+}
+
+/* The department of a short letter to "领导" about a matter. */
+static const char *
+department_of(const struct cls_catalog *c, const char *matter)
+{
+    static char id[32];
+    struct cls_decision d;
+    char text[1024];
+
+    snprintf(text, sizeof(text),
+             "尊敬的领导：\n%s\n请求有关部门尽快调查处理，盼复。\n"
+             "来信人：张三\n2024年5月1日\n",
+             matter);
+    decide(c, text, 1, 90, &d);
+    snprintf(id, sizeof(id), "%s", d.department ? d.department : "(none)");
+    cls_decision_release(&d);
+    return id;
+}
+
+static void
+test_route_every_department(void)
+{
+    struct cls_catalog *c = shipped();
+
+    T_EQ_STR(department_of(c, "小区物业公司擅自上调停车费，业主多次反映无果。"),
+             "housing");
+    T_EQ_STR(department_of(c, "公交线路调整后站点太远，老人坐公交车很不方便。"),
+             "transport");
+    T_EQ_STR(department_of(c, "包工头拖欠工资半年，农民工讨薪无门。"), "labor");
+    T_EQ_STR(department_of(c, "家中被盗后向派出所报警，民警至今没有破案。"),
+             "police");
+    T_EQ_STR(department_of(c, "法院判决生效两年，申请强制执行仍无结果。"),
+             "courts");
+    T_EQ_STR(department_of(c, "村干部贪污扶贫款，还向村民索贿。"),
+             "discipline");
+    T_EQ_STR(department_of(c, "工地夜间施工噪声超过七十分贝，化工厂排污。"),
+             "environment");
+    T_EQ_STR(department_of(c, "学校违规收取补课费，择校还要交学费。"),
+             "education");
+    T_EQ_STR(department_of(c, "医院误诊导致手术失败，医疗纠纷无人处理。"),
+             "health");
+    T_EQ_STR(department_of(c, "邻居私搭乱建违章建筑，路边摊贩占道经营。"),
+             "urban");
+    /* Nothing any department handles: "other", for a person. */
+    T_EQ_STR(department_of(c, "我想请求你们帮助我处理一件事情。"), "other");
+    cls_catalog_destroy(&c);
+}
+
+static void
+test_mailbox(void)
+{
+    struct cls_catalog *c = shipped();
+    struct cls_decision d;
+
+    /* A letter to a leader goes to the leader's mailbox. */
+    decide(c,
+           "尊敬的市委书记：\n您好！包工头拖欠工资，请求督促解决。\n"
+           "来信人：李四\n",
+           1, 90, &d);
+    T_EQ_STR(d.mailbox, "secretary");
+    T_EQ_STR(d.department, "labor");
+    T_EQ_STR(d.addressee, "secretary");
+    T_EQ_INT(d.invalid, CLS_VALID);
+    T_CHECK(d.reasons && strstr(d.reasons, "\"addressee\"") != NULL);
+    cls_decision_release(&d);
+    decide(c,
+           "Dear Mayor,\nThe bus route was changed and the bus stop moved. "
+           "We ask you to restore the route.\nYours faithfully,\nAnn Lee\n",
+           1, 90, &d);
+    T_EQ_STR(d.mailbox, "mayor");
+    T_EQ_STR(d.department, "transport");
+    cls_decision_release(&d);
+    /* Addressed to a department: its own mailbox, even on a near tie. */
+    decide(c, "市生态环境局：\n小区旁工地夜间施工，请求查处。\n来信人：赵六\n",
+           1, 90, &d);
+    T_EQ_STR(d.mailbox, "environment");
+    T_EQ_STR(d.department, "environment");
+    cls_decision_release(&d);
+    /* A leader named in the body, not the salutation, is not addressed. */
+    decide(c,
+           "市住房城乡建委：\n物业公司乱收停车费，我们恳请市长关心此事，"
+           "请求处理。\n",
+           1, 90, &d);
+    T_EQ_STR(d.mailbox, "housing");
+    cls_decision_release(&d);
+    cls_catalog_destroy(&c);
+}
+
+static void
+test_validity(void)
+{
+    struct cls_catalog *c = shipped();
+    struct cls_decision d;
+
+    decide(c, NULL, 1, -1, &d);
+    T_EQ_INT(d.invalid, CLS_INVALID_BLANK);
+    T_EQ_STR(d.mailbox, "invalid");
+    T_CHECK(d.department == NULL);
+    cls_decision_release(&d);
+    decide(c, "尊敬的市长：物业公司乱收费，请求处理。", 1, 30, &d);
+    T_EQ_INT(d.invalid, CLS_INVALID_ILLEGIBLE);
+    T_EQ_STR(cls_invalid_id(d.invalid), "illegible");
+    cls_decision_release(&d);
+    decide(c,
+           "新店开业，全场特价，限时折扣！免费领取礼品，欢迎来电，"
+           "咨询热线：023-12345678。\n",
+           1, 90, &d);
+    T_EQ_INT(d.invalid, CLS_INVALID_ADVERTISING);
+    cls_decision_release(&d);
+    decide(c,
+           "本报讯（记者 王某 通讯员 李某）昨日，市里召开会议，部署今年的"
+           "工作。责任编辑：张某\n",
+           1, 90, &d);
+    T_EQ_INT(d.invalid, CLS_INVALID_ARTICLE);
+    cls_decision_release(&d);
+    decide(c,
+           "今天天气很好，我早上去公园散步，看见很多人在跳舞，"
+           "中午吃了面条，下午睡了一觉。\n",
+           1, 90, &d);
+    T_EQ_INT(d.invalid, CLS_INVALID_NO_REQUEST);
+    cls_decision_release(&d);
+    decide(c, "我的回忆录。我出生在一个小村庄，童年过得很快乐。\n", 300, 90,
+           &d);
+    T_EQ_INT(d.invalid, CLS_INVALID_LONG);
+    T_EQ_STR(cls_invalid_id(d.invalid), "long_no_request");
+    cls_decision_release(&d);
+    T_CHECK(cls_invalid_id(CLS_VALID) == NULL);
+    cls_catalog_destroy(&c);
+}
+
+static void
+test_risk(void)
+{
+    struct cls_catalog *c = shipped();
+    struct cls_decision d;
+
+    decide(c,
+           "尊敬的市长：工资拖欠两年，请求解决。再不解决我只能跳楼，"
+           "活不下去了。\n",
+           1, 90, &d);
+    T_EQ_INT(d.risk, 1u << CLS_RISK_SELF_HARM);
+    T_CHECK(strstr(d.risk_words, "跳楼") != NULL);
+    T_CHECK(strstr(d.risk_words, "活不下去") != NULL);
+    cls_decision_release(&d);
+    decide(c,
+           "Dear Mayor, nobody helps us. If this goes on I will go to "
+           "Beijing and take matters into my own hands. Please help.\n",
+           1, 90, &d);
+    T_EQ_INT(d.risk, 1u << CLS_RISK_ESCALATION);
+    cls_decision_release(&d);
+    decide(c, "尊敬的市长：路灯坏了，请求修理。\n", 1, 90, &d);
+    T_EQ_INT(d.risk, 0);
+    T_EQ_STR(d.risk_words, "");
+    cls_decision_release(&d);
+    cls_catalog_destroy(&c);
+}
+
+static void
+test_id_number(void)
+{
+    T_CHECK(cls_id_number_ok("11010519491231002X"));
+    T_CHECK(cls_id_number_ok("11010519491231002x"));
+    T_CHECK(cls_id_number_ok("440524188001010014"));
+    T_CHECK(cls_id_number_ok("500103199001011232"));
+    T_CHECK(!cls_id_number_ok("500103199001011234"));
+    T_CHECK(!cls_id_number_ok("11010519491231002"));
+    T_CHECK(!cls_id_number_ok("1101051949123100 2X"));
+    T_CHECK(!cls_id_number_ok(NULL));
+}
+
+static void
+test_writer(void)
+{
+    struct cls_writer w;
+
+    cls_writer_extract("尊敬的市长：\n……\n此致\n敬礼！\n"
+                       "来信人：李四（示例）及二十三名工友\n"
+                       "联系电话：139-0000-0002\n"
+                       "身份证号：11010519491231002x\n"
+                       "地址：江北区幸福里小区5栋2单元301室。\n",
+                       &w);
+    T_EQ_STR(w.name, "李四");
+    T_EQ_STR(w.phone, "13900000002");
+    T_EQ_STR(w.id_number, "11010519491231002X");
+    T_EQ_INT(w.id_state, CLS_ID_VALID);
+    T_EQ_STR(w.address, "江北区幸福里小区5栋2单元301室");
+    /* Full-width digits, spaces; a damaged ID noted, a landline. */
+    cls_writer_extract("我叫王小明，今年四十岁。\n"
+                       "身份证 5001 0319 9001 0112 34\n"
+                       "电话：（０２３）６７８９ １２３４\n",
+                       &w);
+    T_EQ_STR(w.name, "王小明");
+    T_EQ_STR(w.id_number, "500103199001011234");
+    T_EQ_INT(w.id_state, CLS_ID_DAMAGED);
+    T_EQ_STR(w.phone, "023-67891234");
+    /* A mobile anywhere, +86; a labelled phone wins over a bare one. */
+    cls_writer_extract("请打 +86 137 0000 0003 找我\n", &w);
+    T_EQ_STR(w.phone, "13700000003");
+    cls_writer_extract("号码 13700000003\n手机：13800000001\n", &w);
+    T_EQ_STR(w.phone, "13800000001");
+    /* English: the line after the closing; "My name is". */
+    cls_writer_extract("Dear Mayor,\n...\nYours faithfully,\n"
+                       "John Q. Sample (fictional)\nTel: 555-0100\n"
+                       "Address: 12 River Road, Riverside.\n",
+                       &w);
+    T_EQ_STR(w.name, "John Q. Sample");
+    T_EQ_STR(w.phone, "555-0100");
+    T_EQ_STR(w.address, "12 River Road, Riverside");
+    cls_writer_extract("My name is Ann Lee and I live here.\n", &w);
+    T_EQ_STR(w.name, "Ann Lee");
+    cls_writer_extract("此致\n敬礼！\n居民：何国庆\n", &w);
+    T_EQ_STR(w.name, "何国庆");
+    cls_writer_extract("我是绿苑小区的居民赵六。\n", &w);
+    T_EQ_STR(w.name, "");
+    /* A signature word in a sentence is not a name. */
+    cls_writer_extract("已经有六十多户业主签名，要求撤回。\n", &w);
+    T_EQ_STR(w.name, "");
+    cls_writer_extract(NULL, &w);
+    T_EQ_STR(w.name, "");
+    T_EQ_INT(w.id_state, CLS_ID_NONE);
+}
+
+/* The similarity of the signatures of two texts. */
+static double
+similarity(const char *x, const char *y)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_signature a, b;
+
+    if (cls_signature(x, &a, &err) || cls_signature(y, &b, &err))
+        return -1;
+    return cls_signature_similarity(&a, &b);
+}
+
+static void
+test_signature(void)
+{
+    static const char wages[] =
+        "尊敬的市委书记：\n您好！我和另外二十三名工友在南岸区某住宅项目工地"
+        "做钢筋工，包工头拖欠工资四十七万六千元，总承包公司说工程款早就"
+        "付清了。区人力社保局劳动监察大队登记后没有答复。\n恳请领导督促。\n"
+        "来信人：李四\n联系电话：139-0000-0002\n";
+    static const char again[] =
+        "尊敬的市委书记：\n您好！我是李四。去年反映的南岸区住宅项目工地拖欠"
+        "二十三名工友工资的事，包工头还是没有支付剩下的四十七万六千元，"
+        "劳动监察大队至今没有答复。\n恳请领导再次督促。\n"
+        "来信人：李四\n联系电话：139-0000-0002\n";
+    static const char bbq[] =
+        "尊敬的市委书记：\n您好！我是李四。我家楼下新开了一家烧烤店，每天"
+        "晚上油烟和噪音很大，一直到凌晨两点，多次协商没有效果。\n"
+        "恳请领导督促。\n来信人：李四\n联系电话：139-0000-0002\n";
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_signature s1, s2, empty;
+    int64_t k1[CLS_SIGNATURE_BANDS], k2[CLS_SIGNATURE_BANDS];
+    struct cls_catalog *c = shipped();
+    double same, other;
+
+    T_CHECK(similarity(wages, wages) == 1.0);
+    same = similarity(wages, again);
+    other = similarity(wages, bbq);
+    /*
+     * Written again, reworded: alike; the same writer's other matter,
+     * sharing only the formulas of a letter: not.
+     */
+    T_CHECK(same >= 0.15);
+    T_CHECK(other <= 0.05);
+    T_EQ_INT(cls_link_kind(c, same, 1), CLS_LINK_REPEAT);
+    T_EQ_INT(cls_link_kind(c, other, 1), CLS_LINK_NONE);
+    T_EQ_INT(cls_link_kind(c, same, 0), CLS_LINK_NONE);
+    T_EQ_INT(cls_link_kind(c, 0.9, 0), CLS_LINK_RELATED);
+    /* Equal texts share every band; the band number is in the top bits. */
+    T_EQ_INT(cls_signature(wages, &s1, &err), 0);
+    T_EQ_INT(cls_signature(wages, &s2, &err), 0);
+    cls_signature_bands(&s1, k1);
+    cls_signature_bands(&s2, k2);
+    T_CHECK(!memcmp(k1, k2, sizeof(k1)));
+    T_EQ_INT(k1[3] >> 56, 3);
+    T_CHECK(k1[0] >= 0 && k1[CLS_SIGNATURE_BANDS - 1] >= 0);
+    /* Too little text: nothing to compare. */
+    T_EQ_INT(cls_signature("来信人：李四\n", &empty, &err), 0);
+    T_EQ_INT((int)empty.shingles, 0);
+    T_CHECK(cls_signature_similarity(&empty, &empty) == 0);
+    cls_catalog_destroy(&c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -268,6 +660,14 @@ main(int argc, char **argv)
         {"split_by_text", test_split_by_text},
         {"marks_chinese", test_marks_chinese},
         {"marks_english", test_marks_english},
+        {"catalog", test_catalog},
+        {"route_every_department", test_route_every_department},
+        {"mailbox", test_mailbox},
+        {"validity", test_validity},
+        {"risk", test_risk},
+        {"id_number", test_id_number},
+        {"writer", test_writer},
+        {"signature", test_signature},
         {"page_role", test_page_role},
         {NULL, NULL},
     };

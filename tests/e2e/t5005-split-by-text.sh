@@ -90,7 +90,7 @@ test_expect_success 'split: the attachment made a letter of its own' '
 	test "$(letter_spans I)" = "1+2 3+1 4+2 6+1 7+1 8+1" &&
 	test "$(aq I "SELECT answer, resolved_by FROM review")" = "boundary|alice" &&
 	test "$(aq I "SELECT who, action, old, new, other, reason FROM audit
-		WHERE letter = \"$parking\"")" = \
+		WHERE letter = \"$parking\" AND action = \"split\"")" = \
 		"alice|split|6-7|6-6|$new|a second letter" &&
 	"$MAILROOM" --archive I show "$new" >show &&
 	grep "made from pages 7-7 of letter $parking" show &&

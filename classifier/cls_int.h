@@ -1,0 +1,68 @@
+#ifndef CLS_INT_H
+#define CLS_INT_H
+/*
+ * Private to classifier/: folded text, word lists and the catalogue's
+ * insides.  Never included from outside classifier/.
+ */
+#include "classifier/classifier.h"
+
+/*
+ * Fold UTF-8 text for matching: full-width ASCII forms made ASCII, ASCII
+ * lower-cased, white space (line breaks included) dropped except one space
+ * between two ASCII letters or digits; bytes that are not UTF-8 dropped.
+ * Returns a malloc'd string, or NULL (MR_ENOMEM in err).
+ */
+char *cls_fold(const char *text, struct mr_err *err);
+
+/* One word or phrase of a list, folded, with its weight. */
+struct cls_term {
+    char *text;
+    size_t len;
+    int weight;
+};
+
+/* A list of terms. */
+struct cls_terms {
+    struct cls_term *v;
+    size_t n, cap;
+};
+
+/*
+ * Add the comma-separated terms of value ("word" or "word*N") to t.
+ * MR_EINVAL naming what is wrong, MR_ENOMEM.
+ */
+int cls_terms_add(struct cls_terms *t, const char *value, struct mr_err *err);
+
+/* Free what t holds and zero it.  Accepts NULL.  Cannot fail. */
+void cls_terms_release(struct cls_terms *t);
+
+/*
+ * Find the terms of t in folded text: an English term matches whole words
+ * (with an -s, -es, -ed, -ing, -d ending), any other anywhere.  Returns the
+ * sum of weight times occurrences (each term counted at most 3 times).
+ * When hits is given, each term found is added to it, comma-separated, up
+ * to size bytes.  Cannot fail.
+ */
+int cls_terms_score(const struct cls_terms *t, const char *folded, char *hits,
+                    size_t size);
+
+/* A mailbox with its matching rules. */
+struct cls_box {
+    struct cls_mailbox pub;
+    struct cls_terms address; /* how letters address it */
+    struct cls_terms words;   /* words of its matters (departments) */
+};
+
+struct cls_catalog {
+    char *path;
+    struct cls_box *boxes;
+    size_t nboxes, cap;
+    struct cls_terms risk[CLS_RISK_KINDS];
+    struct cls_terms request, advertising, article;
+    double review_below;
+    int illegible_below;
+    int long_letter_pages;
+    double repeat_similarity, related_similarity;
+};
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * How alike two letters are in what they are about: MinHash signatures
+ * of their shingles, compared without the texts, and cut into bands for
+ * locality-sensitive hashing, so that an index finds the letters that
+ * share a band without reading the archive.
+ *
+ * What a letter is about lies in its body, not in the formulas every
+ * letter has: the salutation line, and lines of signature, contact and
+ * address, are left out, and so are shingles that are common formulas
+ * (尊敬, 您好, 恳请, 领导, 有关部门 ...).  A shingle is two consecutive
+ * tokens, a token being one Han character or one Latin word or number;
+ * two Han characters already name places, counterparts and sums (南岸,
+ * 包工, 工头, 七万), and pairs survive the rewording of a letter written
+ * again better than longer runs.  Hash i of a shingle is its 64-bit hash
+ * mixed with seed i; the signature keeps each minimum.
+ */
+#include "classifier/cls_int.h"
+
+#include <utf8proc.h>
+
+/* A token: its 64-bit hash.  At most this many tokens are read. */
+#define TOKENS_MAX 20000
+
+/* Lines holding these (folded) are signature, contact or address. */
+static const char *const signature_words[] = {
+    "来信人", "写信人",  "反映人", "举报人",    "联系电话", "电话",
+    "手机",   "地址",    "身份证", "此致",      "敬礼",     "tel",
+    "phone",  "address", "yours",  "sincerely", "regards",  NULL};
+
+/* Shingles of the formulas of a letter, not of its matter. */
+static const char *const formula_pairs[] = {
+    "尊敬", "敬的", "您好", "你好", "们好", "领导", "恳请", "请求",
+    "希望", "有关", "关部", "部门", "督促", "反映", "问题", "解决",
+    "处理", "帮助", "谢谢", "盼复", "我们", "我是", "写信", "给您",
+    "事情", "情况", "没有", "已经", "现在", "一直", "多次", "但是",
+    "因为", "所以", "这个", "自己", "今年", "去年", "时候", "至今",
+    "要求", "请领", "市长", "书记", "市委", "委书", "尽快", "是一",
+    "一名", "的事", "们的", "我的", "了我", "的人", NULL};
+
+static uint64_t
+fnv1a(const void *data, size_t n, uint64_t h)
+{
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* A strong 64-bit mix (splitmix64's finaliser). */
+static uint64_t
+mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* The tokens of folded text as hashes into tok; returns their count. */
+static size_t
+tokens(const char *folded, uint64_t *tok, size_t max)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)folded;
+    size_t n = 0;
+
+    while (*p && n < max) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t len = utf8proc_iterate(p, -1, &c);
+
+        if (len <= 0) {
+            p++;
+            continue;
+        }
+        if (mr_is_han((uint32_t)c)) {
+            tok[n++] = fnv1a(p, (size_t)len, 0xcbf29ce484222325ULL);
+            p += len;
+        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+            const utf8proc_uint8_t *start = p;
+
+            while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
+                p++;
+            tok[n++] = fnv1a(start, (size_t)(p - start), 0xcbf29ce484222325ULL);
+        } else {
+            p += len;
+        }
+    }
+    return n;
+}
+
+/* The shingle hash of a two-character formula pair. */
+static uint64_t
+pair_hash(const char *pair)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n =
+        utf8proc_iterate((const utf8proc_uint8_t *)pair, -1, &c);
+    uint64_t a = fnv1a(pair, (size_t)n, 0xcbf29ce484222325ULL);
+    uint64_t b = fnv1a(pair + n, strlen(pair + n), 0xcbf29ce484222325ULL);
+
+    return mix(a ^ mix(b));
+}
+
+static int
+is_formula(uint64_t shingle)
+{
+    for (const char *const *p = formula_pairs; *p; p++)
+        if (pair_hash(*p) == shingle)
+            return 1;
+    return 0;
+}
+
+/* Text without its salutation and signature lines, malloc'd. */
+static char *
+body(const char *text, struct mr_err *err)
+{
+    char *out = malloc(strlen(text ? text : "") + 1);
+    size_t used = 0;
+    int first = 1;
+
+    if (!out) {
+        mr_fail(err, MR_ENOMEM, _("out of memory"));
+        return NULL;
+    }
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        char *line = malloc(len + 1), *folded;
+        int skip = 0;
+
+        if (!line) {
+            free(out);
+            mr_fail(err, MR_ENOMEM, _("out of memory"));
+            return NULL;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        p += len;
+        folded = cls_fold(line, err);
+        if (folded) {
+            size_t fl = strlen(folded);
+
+            for (const char *const *w = signature_words; *w && !skip; w++)
+                skip = strstr(folded, *w) != NULL;
+            /* The salutation: a short first line ending with a colon. */
+            if (first && fl && fl < 60 &&
+                (folded[fl - 1] == ':' || folded[fl - 1] == ','))
+                skip = 1;
+            first &= !fl;
+        }
+        if (!skip) {
+            memcpy(out + used, line, len);
+            used += len;
+        }
+        free(line);
+        free(folded);
+    }
+    out[used] = '\0';
+    return out;
+}
+
+int
+cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
+{
+    uint64_t *tok = NULL;
+    char *folded = NULL;
+    size_t n;
+    int rc = 0;
+
+    for (int i = 0; i < CLS_SIGNATURE_HASHES; i++)
+        sig->h[i] = UINT32_MAX;
+    sig->shingles = 0;
+    {
+        char *b = body(text, err);
+
+        folded = b ? cls_fold(b, err) : NULL;
+        free(b);
+    }
+    tok = malloc(TOKENS_MAX * sizeof(*tok));
+    if (!folded || !tok) {
+        rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+        goto out;
+    }
+    n = tokens(folded, tok, TOKENS_MAX);
+    for (size_t i = 0; i + 1 < n; i++) {
+        uint64_t s = mix(tok[i] ^ mix(tok[i + 1]));
+
+        if (is_formula(s))
+            continue;
+        for (int k = 0; k < CLS_SIGNATURE_HASHES; k++) {
+            uint32_t v =
+                (uint32_t)(mix(s + 0x9e3779b97f4a7c15ULL * (k + 1)) >> 32);
+
+            if (v < sig->h[k])
+                sig->h[k] = v;
+        }
+        sig->shingles++;
+    }
+out:
+    free(tok);
+    free(folded);
+    return rc;
+}
+
+double
+cls_signature_similarity(const struct cls_signature *a,
+                         const struct cls_signature *b)
+{
+    int same = 0;
+
+    if (!a->shingles || !b->shingles)
+        return 0;
+    for (int k = 0; k < CLS_SIGNATURE_HASHES; k++)
+        same += a->h[k] == b->h[k];
+    return same / (double)CLS_SIGNATURE_HASHES;
+}
+
+void
+cls_signature_bands(const struct cls_signature *sig,
+                    int64_t keys[CLS_SIGNATURE_BANDS])
+{
+    const int rows = 4;
+
+    for (int b = 0; b < CLS_SIGNATURE_BANDS; b++) {
+        uint64_t h = fnv1a(&sig->h[b * rows], rows * sizeof(sig->h[0]),
+                           0xcbf29ce484222325ULL);
+
+        /* The band number in the top bits: one index serves all bands. */
+        keys[b] = (int64_t)(((uint64_t)b << 56) | (h >> 8));
+    }
+}
