@@ -23,6 +23,7 @@ libsqlite3-dev
 sqlite3
 jq
 time
+python3
 libjansson-dev
 libutf8proc-dev
 libzbar-dev

@@ -343,7 +343,8 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_WRITER_BY_PHONE] =
         "SELECT id FROM writer WHERE phone = :v ORDER BY id LIMIT 1",
     [ARC_ST_WRITER_BY_NAME] =
-        "SELECT id, address FROM writer WHERE name = :v ORDER BY id",
+        "SELECT id, address, phone, id_number FROM writer WHERE name = :v"
+        " ORDER BY id",
     [ARC_ST_WRITER_INSERT] =
         "INSERT INTO writer(name, phone, id_number, address, first_seen)"
         " VALUES(:name, :phone, :id_number, :address,"
@@ -360,11 +361,11 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_LSH_ADD] =
         "INSERT OR IGNORE INTO lsh(key, letter_id) VALUES(:key, :letter)",
     [ARC_ST_LSH_FIND] =
-        "SELECT l.id, l.tracking_code, l.archived, l.writer_id, l.signature"
-        " FROM lsh AS h JOIN letter AS l ON l.id = h.letter_id"
+        "SELECT l.id, l.tracking_code, l.archived, l.writer_id, l.signature,"
+        " l.department FROM lsh AS h JOIN letter AS l ON l.id = h.letter_id"
         " WHERE h.key = :key AND h.letter_id <> :letter",
     [ARC_ST_LETTERS_OF_WRITER] =
-        "SELECT id, tracking_code, archived, writer_id, signature"
+        "SELECT id, tracking_code, archived, writer_id, signature, department"
         " FROM letter WHERE writer_id = :writer AND id <> :letter",
     [ARC_ST_LINKS_CLEAR] = "DELETE FROM letter_link WHERE letter_id = :letter",
     [ARC_ST_LINKS_DROP] = "DELETE FROM letter_link WHERE letter_id = :letter"

@@ -6,7 +6,8 @@
  * the history of a letter shows what the program decided and when, next
  * to what reviewers changed.  A writer is one row of the registry that
  * every letter naming the same person points to: the same trusted ID
- * number, else the same phone, else the same name with a similar address.
+ * number, else the same phone, else the same name with a similar address
+ * and no phone or ID number that disagrees.
  */
 #include "archive/arc_int.h"
 
@@ -188,10 +189,22 @@ writer_by(struct arc *a, sqlite3_stmt *st, const char *v, int64_t *pid,
     return rc < 0 ? rc : 0;
 }
 
-/* The writer of that name with an address like address (or none). */
+/* Whether two values of a field disagree (both known and different). */
+static int
+conflict(const char *x, const unsigned char *y)
+{
+    return x && y && strcmp(x, (const char *)y);
+}
+
+/*
+ * The writer of that name with an address like address (or none on
+ * either side), unless their phones or ID numbers disagree: two people
+ * may share a common name.
+ */
 static int
 writer_by_name(struct arc *a, const char *name, const char *address,
-               int64_t *pid, struct mr_err *err)
+               const char *phone, const char *id_number, int64_t *pid,
+               struct mr_err *err)
 {
     sqlite3_stmt *st = a->st[ARC_ST_WRITER_BY_NAME];
     int rc = arc_bind_text(a, st, ":v", name, -1, err);
@@ -201,6 +214,9 @@ writer_by_name(struct arc *a, const char *name, const char *address,
         const char *other = (const char *)sqlite3_column_text(st, 1);
 
         rc = 0;
+        if (conflict(phone, sqlite3_column_text(st, 2)) ||
+            conflict(id_number, sqlite3_column_text(st, 3)))
+            continue;
         if ((!other && !address) ||
             (other && address && same_address(other, address))) {
             *pid = sqlite3_column_int64(st, 0);
@@ -246,7 +262,7 @@ arc_writer_match(struct arc *a, const char *name, const char *phone,
     if (!rc && !*pid && phone)
         rc = writer_by(a, a->st[ARC_ST_WRITER_BY_PHONE], phone, pid, err);
     if (!rc && !*pid && name)
-        rc = writer_by_name(a, name, address, pid, err);
+        rc = writer_by_name(a, name, address, phone, id_number, pid, err);
     if (rc)
         return rc;
     st = a->st[*pid ? ARC_ST_WRITER_FILL : ARC_ST_WRITER_INSERT];

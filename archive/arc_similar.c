@@ -11,7 +11,10 @@
 /* Largest signature kept: 1024 hashes. */
 #define SIGNATURE_MAX 1024
 
-/* Call fn for each row of st (id, code, archived, writer, signature). */
+/*
+ * Call fn for each row of st (id, code, archived, writer, signature,
+ * department).
+ */
 static int
 each_candidate(struct arc *a, sqlite3_stmt *st,
                int (*fn)(const struct arc_similar *s, void *ctx), void *ctx,
@@ -30,6 +33,7 @@ each_candidate(struct arc *a, sqlite3_stmt *st,
             sqlite3_column_int64(st, 3),
             NULL,
             0,
+            (const char *)sqlite3_column_text(st, 5),
         };
 
         if (blob && n <= SIGNATURE_MAX) {

@@ -275,7 +275,8 @@ int arc_letter_decide(struct arc *a, const char *code,
  * The registry writer that the person (name, phone, trusted ID number,
  * address; any may be NULL) is, found by ID number, else phone, else name
  * with a similar address (tolerant of OCR errors and different spellings)
- * or no address on either side, else added; missing fields of a found
+ * or no address on either side and no phone or ID number that disagrees,
+ * else added; missing fields of a found
  * writer are filled in.  *pid receives the writer id, 0 when all four are
  * NULL.  In the open stack.  MR_EDB.
  */
@@ -291,6 +292,7 @@ struct arc_similar {
     int64_t writer_id;         /* 0: no writer known */
     const uint32_t *signature; /* NULL when none is stored */
     size_t nsignature;
+    const char *department; /* its responsible department, or NULL */
 };
 
 /*

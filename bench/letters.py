@@ -422,8 +422,13 @@ class Writer:
 
 def facts(rng, dept, matter, lang, w, fixed):
     m = MATTERS[dept][matter]
-    sentences = list(m[lang])
-    rng.shuffle(sentences)
+    # The core fact (the first sentence) is always told; then some of the
+    # others, in any order.
+    rest = list(m[lang][1:])
+    rng.shuffle(rest)
+    sentences = [m[lang][0]] + rest
+    if rng.random() < 0.5:
+        sentences[0], sentences[1] = sentences[1], sentences[0]
     k = rng.randrange(2, len(sentences) + 1)
     place = (w.district + w.community) if lang == "zh" else w.community.replace("小区", "") + " estate"
     if lang == "en":

@@ -266,9 +266,12 @@ enum cls_link {
 /*
  * The link of a letter to an earlier letter whose signature similarity
  * to it is similarity, by the catalogue's repeat_similarity and
- * related_similarity.  Cannot fail.
+ * related_similarity.  Letters routed to different departments are on
+ * different matters whatever their wording shares (a writer's own
+ * phrases, place and formulas recur in all their letters): no link.
+ * Cannot fail.
  */
 enum cls_link cls_link_kind(const struct cls_catalog *c, double similarity,
-                            int same_writer);
+                            int same_writer, int same_department);
 
 #endif

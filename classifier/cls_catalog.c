@@ -327,8 +327,11 @@ cls_catalog_mailbox(const struct cls_catalog *c, size_t i)
 }
 
 enum cls_link
-cls_link_kind(const struct cls_catalog *c, double similarity, int same_writer)
+cls_link_kind(const struct cls_catalog *c, double similarity, int same_writer,
+              int same_department)
 {
+    if (!same_department)
+        return CLS_LINK_NONE;
     if (same_writer)
         return similarity >= c->repeat_similarity ? CLS_LINK_REPEAT
                                                   : CLS_LINK_NONE;

@@ -11,7 +11,8 @@
  * is the mailbox whose address words appear in the letter's first lines
  * (its salutation); a letter to a leader goes to that leader's mailbox,
  * every other valid letter to its department's.  The department is the
- * one whose words weigh most in the whole letter, with a bonus when the
+ * one whose words weigh most in the letter's body (not its signature,
+ * contact and address lines, which are about the writer), with a bonus when the
  * letter addresses it; below a minimum weight it is "other", for a person
  * to sort.
  */
@@ -267,7 +268,7 @@ cls_decide(const struct cls_catalog *c, const struct cls_input *in,
            struct cls_decision *out, struct mr_err *err)
 {
     const struct cls_box *to = NULL, *dept = NULL;
-    char *folded = NULL, *open = NULL;
+    char *folded = NULL, *open = NULL, *body = NULL, *matter = NULL;
     double valid_conf = 0, dept_conf = 0, route_conf;
     json_t *o = json_object(), *v = json_object();
     int rc = 0;
@@ -279,7 +280,9 @@ cls_decide(const struct cls_catalog *c, const struct cls_input *in,
     }
     folded = cls_fold(in->text, err);
     open = folded ? opening(in->text, err) : NULL;
-    if (!o || !v || !folded || !open) {
+    body = open ? cls_body(in->text, err) : NULL;
+    matter = body ? cls_fold(body, err) : NULL;
+    if (!o || !v || !folded || !open || !matter) {
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
         goto out;
     }
@@ -293,7 +296,7 @@ cls_decide(const struct cls_catalog *c, const struct cls_input *in,
     risk(c, folded, out, o);
     if (out->invalid == CLS_VALID) {
         to = addressee(c, open, o);
-        dept = department(c, folded, to && !to->pub.leader ? to : NULL,
+        dept = department(c, matter, to && !to->pub.leader ? to : NULL,
                           &dept_conf, o);
         out->addressee = to ? to->pub.id : NULL;
         out->department = dept ? dept->pub.id : "other";
@@ -325,5 +328,7 @@ out:
     json_decref(v);
     free(folded);
     free(open);
+    free(body);
+    free(matter);
     return rc;
 }

@@ -14,6 +14,14 @@
  */
 char *cls_fold(const char *text, struct mr_err *err);
 
+/*
+ * The body of a letter's text: without its salutation (a short first line
+ * ending with a colon or comma) and without the lines of signature,
+ * contact and address, which are about the writer, not the matter.  A
+ * malloc'd copy, or NULL (MR_ENOMEM in err).
+ */
+char *cls_body(const char *text, struct mr_err *err);
+
 /* One word or phrase of a list, folded, with its weight. */
 struct cls_term {
     char *text;

@@ -21,12 +21,6 @@
 /* A token: its 64-bit hash.  At most this many tokens are read. */
 #define TOKENS_MAX 20000
 
-/* Lines holding these (folded) are signature, contact or address. */
-static const char *const signature_words[] = {
-    "来信人", "写信人",  "反映人", "举报人",    "联系电话", "电话",
-    "手机",   "地址",    "身份证", "此致",      "敬礼",     "tel",
-    "phone",  "address", "yours",  "sincerely", "regards",  NULL};
-
 /* Shingles of the formulas of a letter, not of its matter. */
 static const char *const formula_pairs[] = {
     "尊敬", "敬的", "您好", "你好", "们好", "领导", "恳请", "请求",
@@ -114,55 +108,6 @@ is_formula(uint64_t shingle)
     return 0;
 }
 
-/* Text without its salutation and signature lines, malloc'd. */
-static char *
-body(const char *text, struct mr_err *err)
-{
-    char *out = malloc(strlen(text ? text : "") + 1);
-    size_t used = 0;
-    int first = 1;
-
-    if (!out) {
-        mr_fail(err, MR_ENOMEM, _("out of memory"));
-        return NULL;
-    }
-    for (const char *p = text; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
-        char *line = malloc(len + 1), *folded;
-        int skip = 0;
-
-        if (!line) {
-            free(out);
-            mr_fail(err, MR_ENOMEM, _("out of memory"));
-            return NULL;
-        }
-        memcpy(line, p, len);
-        line[len] = '\0';
-        p += len;
-        folded = cls_fold(line, err);
-        if (folded) {
-            size_t fl = strlen(folded);
-
-            for (const char *const *w = signature_words; *w && !skip; w++)
-                skip = strstr(folded, *w) != NULL;
-            /* The salutation: a short first line ending with a colon. */
-            if (first && fl && fl < 60 &&
-                (folded[fl - 1] == ':' || folded[fl - 1] == ','))
-                skip = 1;
-            first &= !fl;
-        }
-        if (!skip) {
-            memcpy(out + used, line, len);
-            used += len;
-        }
-        free(line);
-        free(folded);
-    }
-    out[used] = '\0';
-    return out;
-}
-
 int
 cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
 {
@@ -175,7 +120,7 @@ cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
         sig->h[i] = UINT32_MAX;
     sig->shingles = 0;
     {
-        char *b = body(text, err);
+        char *b = cls_body(text, err);
 
         folded = b ? cls_fold(b, err) : NULL;
         free(b);

@@ -195,3 +195,67 @@ cls_terms_score(const struct cls_terms *t, const char *folded, char *hits,
     }
     return score;
 }
+
+/* A line of signature or contact is at most this long (bytes, folded). */
+#define SIGNATURE_LINE_MAX 72
+
+/* Lines holding these (folded) are signature, contact or address. */
+static const char *const signature_words[] = {
+    "来信人", "写信人",  "反映人", "举报人",    "联系电话", "电话",
+    "手机",   "地址",    "身份证", "此致",      "敬礼",     "tel",
+    "phone",  "address", "yours",  "sincerely", "regards",  NULL};
+
+char *
+cls_body(const char *text, struct mr_err *err)
+{
+    char *out = malloc(strlen(text ? text : "") + 1);
+    size_t used = 0;
+    int first = 1;
+
+    if (!out) {
+        mr_fail(err, MR_ENOMEM, _("out of memory"));
+        return NULL;
+    }
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        char *line = malloc(len + 1), *folded;
+        int skip = 0;
+
+        if (!line) {
+            free(out);
+            mr_fail(err, MR_ENOMEM, _("out of memory"));
+            return NULL;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        p += len;
+        folded = cls_fold(line, err);
+        if (folded) {
+            size_t fl = strlen(folded);
+
+            /*
+             * A signature or contact line is short or starts with its
+             * word: "我用手机测过，噪声..." is the matter, not a contact.
+             */
+            for (const char *const *w = signature_words; *w && !skip; w++) {
+                const char *at = strstr(folded, *w);
+
+                skip = at && (at == folded || fl <= SIGNATURE_LINE_MAX);
+            }
+            /* The salutation: a short first line ending with a colon. */
+            if (first && fl && fl < 60 &&
+                (folded[fl - 1] == ':' || folded[fl - 1] == ','))
+                skip = 1;
+            first &= !fl;
+        }
+        if (!skip) {
+            memcpy(out + used, line, len);
+            used += len;
+        }
+        free(line);
+        free(folded);
+    }
+    out[used] = '\0';
+    return out;
+}

@@ -182,11 +182,19 @@ struct repeat_check {
     const struct cls_catalog *catalog;
     const struct arc_letter *l;
     int64_t writer_id;
+    const char *department; /* decided for l just now */
     struct cls_signature sig;
     struct arc_link links[32]; /* the most alike, earlier letters */
     size_t nlinks;
     int repeat;
 };
+
+/* Whether two letters have one department (both unknown counts). */
+static int
+same_department(const char *x, const char *y)
+{
+    return (!x && !y) || (x && y && !strcmp(x, y));
+}
 
 /* Whether candidate s came into the archive before letter l. */
 static int
@@ -216,7 +224,8 @@ check_candidate(const struct arc_similar *s, void *ctx)
     other.shingles = 1;
     sim = cls_signature_similarity(&rc->sig, &other);
     kind = cls_link_kind(rc->catalog, sim,
-                         rc->writer_id && s->writer_id == rc->writer_id);
+                         rc->writer_id && s->writer_id == rc->writer_id,
+                         same_department(s->department, rc->department));
     if (kind == CLS_LINK_NONE ||
         rc->nlinks == sizeof(rc->links) / sizeof(rc->links[0]))
         return 0;
@@ -229,13 +238,14 @@ check_candidate(const struct arc_similar *s, void *ctx)
 }
 
 /*
- * Is letter l, written by writer_id, a repeat of an earlier letter?  Its
- * signature, the writer's letters and the LSH neighbours decide; links
- * and the LSH keys are stored.
+ * Is letter l, written by writer_id about a matter of department, a repeat
+ * of an earlier letter?  Its signature, the writer's letters and the LSH
+ * neighbours decide; links and the LSH keys are stored.
  */
 static int
 repeat_check(struct arc *a, const struct cls_catalog *catalog,
-             const struct arc_letter *l, int64_t writer_id, struct mr_err *err)
+             const struct arc_letter *l, int64_t writer_id,
+             const char *department, struct mr_err *err)
 {
     struct repeat_check *rc = calloc(1, sizeof(*rc));
     int64_t keys[CLS_SIGNATURE_BANDS];
@@ -247,6 +257,7 @@ repeat_check(struct arc *a, const struct cls_catalog *catalog,
     rc->catalog = catalog;
     rc->l = l;
     rc->writer_id = writer_id;
+    rc->department = department;
     ret = cls_signature(l->text, &rc->sig, err);
     if (!ret && rc->sig.shingles) {
         cls_signature_bands(&rc->sig, keys);
@@ -317,7 +328,7 @@ mr_letter_decide(struct arc *a, const struct cls_catalog *catalog,
     d.reasons = dec.reasons;
     rc = arc_letter_decide(a, l.code, &d, err);
     if (!rc)
-        rc = repeat_check(a, catalog, &l, d.writer_id, err);
+        rc = repeat_check(a, catalog, &l, d.writer_id, d.department, err);
 out:
     cls_decision_release(&dec);
     arc_letter_release(&l);

@@ -1696,6 +1696,14 @@ test_decisions(void)
     T_EQ_INT(w, w3);
     T_EQ_INT(arc_writer_match(a, NULL, NULL, NULL, NULL, &w, &err), 0);
     T_EQ_INT(w, 0);
+    /* One common name, two people: their phones tell them apart. */
+    T_EQ_INT(arc_writer_match(a, "王芳", "13500000001", NULL, NULL, &w1, &err),
+             0);
+    T_EQ_INT(arc_writer_match(a, "王芳", "13600000002", NULL, NULL, &w, &err),
+             0);
+    T_CHECK(w != w1);
+    T_EQ_INT(arc_writer_match(a, "王芳", NULL, NULL, NULL, &w, &err), 0);
+    T_EQ_INT(w, w1);
 
     memset(&d, 0, sizeof(d));
     d.valid = 1;

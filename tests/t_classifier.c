@@ -628,10 +628,12 @@ test_signature(void)
      */
     T_CHECK(same >= 0.15);
     T_CHECK(other <= 0.05);
-    T_EQ_INT(cls_link_kind(c, same, 1), CLS_LINK_REPEAT);
-    T_EQ_INT(cls_link_kind(c, other, 1), CLS_LINK_NONE);
-    T_EQ_INT(cls_link_kind(c, same, 0), CLS_LINK_NONE);
-    T_EQ_INT(cls_link_kind(c, 0.9, 0), CLS_LINK_RELATED);
+    T_EQ_INT(cls_link_kind(c, same, 1, 1), CLS_LINK_REPEAT);
+    T_EQ_INT(cls_link_kind(c, other, 1, 1), CLS_LINK_NONE);
+    T_EQ_INT(cls_link_kind(c, same, 0, 1), CLS_LINK_NONE);
+    T_EQ_INT(cls_link_kind(c, 0.9, 0, 1), CLS_LINK_RELATED);
+    /* Routed to different departments: different matters. */
+    T_EQ_INT(cls_link_kind(c, 0.9, 1, 0), CLS_LINK_NONE);
     /* Equal texts share every band; the band number is in the top bits. */
     T_EQ_INT(cls_signature(wages, &s1, &err), 0);
     T_EQ_INT(cls_signature(wages, &s2, &err), 0);
