@@ -99,11 +99,24 @@ pair_hash(const char *pair)
     return mix(a ^ mix(b));
 }
 
-static int
-is_formula(uint64_t shingle)
+#define FORMULAS_MAX 128
+
+/* The shingle hashes of formula_pairs into h; returns their count. */
+static size_t
+formula_hashes(uint64_t *h)
 {
-    for (const char *const *p = formula_pairs; *p; p++)
-        if (pair_hash(*p) == shingle)
+    size_t n = 0;
+
+    for (const char *const *p = formula_pairs; *p && n < FORMULAS_MAX; p++)
+        h[n++] = pair_hash(*p);
+    return n;
+}
+
+static int
+is_formula(uint64_t shingle, const uint64_t *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (h[i] == shingle)
             return 1;
     return 0;
 }
@@ -111,20 +124,16 @@ is_formula(uint64_t shingle)
 int
 cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
 {
-    uint64_t *tok = NULL;
-    char *folded = NULL;
-    size_t n;
+    uint64_t *tok = NULL, formulas[FORMULAS_MAX];
+    size_t nformulas = formula_hashes(formulas), n;
+    char *body = NULL, *folded = NULL;
     int rc = 0;
 
     for (int i = 0; i < CLS_SIGNATURE_HASHES; i++)
         sig->h[i] = UINT32_MAX;
     sig->shingles = 0;
-    {
-        char *b = cls_body(text, err);
-
-        folded = b ? cls_fold(b, err) : NULL;
-        free(b);
-    }
+    body = cls_body(text, err);
+    folded = body ? cls_fold(body, err) : NULL;
     tok = malloc(TOKENS_MAX * sizeof(*tok));
     if (!folded || !tok) {
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
@@ -134,7 +143,7 @@ cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
     for (size_t i = 0; i + 1 < n; i++) {
         uint64_t s = mix(tok[i] ^ mix(tok[i + 1]));
 
-        if (is_formula(s))
+        if (is_formula(s, formulas, nformulas))
             continue;
         for (int k = 0; k < CLS_SIGNATURE_HASHES; k++) {
             uint32_t v =
@@ -147,6 +156,7 @@ cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
     }
 out:
     free(tok);
+    free(body);
     free(folded);
     return rc;
 }

@@ -59,6 +59,23 @@ resume_letter_stack(struct arc *a, const char *code, int64_t *pstack,
     return arc_stack_resume(a, *pstack, NULL, err);
 }
 
+/*
+ * The catalogue, to judge the letters again, and the existing archive.
+ * NULL, with nothing open and *prc the exit code, after a message.
+ */
+static struct arc *
+open_both(const struct mr_cli *cli, struct cls_catalog **pcatalog, int *prc)
+{
+    struct arc *a = NULL;
+
+    *pcatalog = mr_catalog_open(cli, prc);
+    if (*pcatalog)
+        a = mr_archive_existing(cli, prc);
+    if (!a)
+        cls_catalog_destroy(pcatalog);
+    return a;
+}
+
 int
 mr_cmd_split(const struct mr_cli *cli, const char *code)
 {
@@ -72,13 +89,9 @@ mr_cmd_split(const struct mr_cli *cli, const char *code)
 
     if (!who)
         return MR_EXIT_USAGE;
-    catalog = mr_catalog_open(cli, &rc);
-    if (catalog)
-        a = mr_archive_existing(cli, &rc);
-    if (!a) {
-        cls_catalog_destroy(&catalog);
+    a = open_both(cli, &catalog, &rc);
+    if (!a)
         return rc;
-    }
     rc = arc_code_normalize(code, canon, &err);
     if (!rc)
         rc = resume_letter_stack(a, canon, &stack, &err);
@@ -131,13 +144,9 @@ mr_cmd_merge(const struct mr_cli *cli, const char *code1, const char *code2)
     memset(&l2, 0, sizeof(l2));
     if (!who)
         return MR_EXIT_USAGE;
-    catalog = mr_catalog_open(cli, &rc);
-    if (catalog)
-        a = mr_archive_existing(cli, &rc);
-    if (!a) {
-        cls_catalog_destroy(&catalog);
+    a = open_both(cli, &catalog, &rc);
+    if (!a)
         return rc;
-    }
     rc = arc_letter_get(a, code1, &l1, &err);
     if (!rc)
         rc = arc_letter_get(a, code2, &l2, &err);
