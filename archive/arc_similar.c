@@ -53,37 +53,40 @@ each_candidate(struct arc *a, sqlite3_stmt *st,
     return rc;
 }
 
+/* The candidates of query st with name = value, other than letter_id. */
+static int
+candidates_by(struct arc *a, sqlite3_stmt *st, const char *name, int64_t value,
+              int64_t letter_id,
+              int (*fn)(const struct arc_similar *s, void *ctx), void *ctx,
+              struct mr_err *err)
+{
+    int rc = arc_bind_int(a, st, name, value, err);
+
+    if (!rc)
+        rc = arc_bind_int(a, st, ":letter", letter_id, err);
+    if (rc) {
+        arc_stmt_done(st);
+        return rc;
+    }
+    return each_candidate(a, st, fn, ctx, err);
+}
+
 int
 arc_similar_candidates(struct arc *a, int64_t letter_id, int64_t writer_id,
                        const int64_t *keys, size_t nkeys,
                        int (*fn)(const struct arc_similar *s, void *ctx),
                        void *ctx, struct mr_err *err)
 {
-    sqlite3_stmt *st;
     int rc = 0;
 
     if (MR_NEVER(!a || !fn))
         return mr_fail(err, MR_EINVAL, _("no archive given"));
-    if (writer_id) {
-        st = a->st[ARC_ST_LETTERS_OF_WRITER];
-        rc = arc_bind_int(a, st, ":writer", writer_id, err);
-        if (!rc)
-            rc = arc_bind_int(a, st, ":letter", letter_id, err);
-        if (!rc)
-            rc = each_candidate(a, st, fn, ctx, err);
-        else
-            arc_stmt_done(st);
-    }
-    for (size_t i = 0; !rc && i < nkeys; i++) {
-        st = a->st[ARC_ST_LSH_FIND];
-        rc = arc_bind_int(a, st, ":key", keys[i], err);
-        if (!rc)
-            rc = arc_bind_int(a, st, ":letter", letter_id, err);
-        if (!rc)
-            rc = each_candidate(a, st, fn, ctx, err);
-        else
-            arc_stmt_done(st);
-    }
+    if (writer_id)
+        rc = candidates_by(a, a->st[ARC_ST_LETTERS_OF_WRITER], ":writer",
+                           writer_id, letter_id, fn, ctx, err);
+    for (size_t i = 0; !rc && i < nkeys; i++)
+        rc = candidates_by(a, a->st[ARC_ST_LSH_FIND], ":key", keys[i],
+                           letter_id, fn, ctx, err);
     return rc;
 }
 
