@@ -180,6 +180,23 @@ static const char *const arc_migrations[] = {
     "CREATE INDEX letter_link_other ON letter_link(other_id);\n"
     "CREATE INDEX letter_alert ON letter(archived)\n"
     "  WHERE repeat = 1 OR risk IS NOT NULL;\n",
+    /*
+     * 7: the department model learnt from reviewers' confirmations: the
+     * newest training only, with the audit row it came after, so that
+     * the confirmations since can be counted.
+     */
+    "CREATE TABLE model(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  trained TEXT NOT NULL, /* UTC ISO-8601 */\n"
+    "  who TEXT NOT NULL,\n"
+    "  letters INTEGER NOT NULL,\n"
+    "  departments INTEGER NOT NULL,\n"
+    "  tested INTEGER NOT NULL, /* cross-validated guesses */\n"
+    "  correct INTEGER NOT NULL, /* of them right */\n"
+    "  audit_id INTEGER NOT NULL, /* the newest audit row then */\n"
+    "  data BLOB NOT NULL); /* classifier/cls_model.c's format */\n"
+    "CREATE INDEX audit_confirmed ON audit(id)\n"
+    "  WHERE action = 'confirm' AND field = 'review';\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -338,6 +355,28 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         " writer_phone = :phone, writer_id_number = :id_number,"
         " writer_id_state = :id_state, writer_address = :address"
         " WHERE id = :letter",
+    [ARC_ST_LETTER_CONFIRM] =
+        "UPDATE letter SET valid = :valid, validity_reason = :reason,"
+        " mailbox = :mailbox, department = :department, review = 'confirmed'"
+        " WHERE id = :letter",
+    [ARC_ST_CONFIRMED_LETTERS] =
+        "SELECT l.department, (SELECT group_concat(t, char(12, 10)) FROM"
+        " (SELECT p.text AS t FROM page AS p WHERE p.letter_id = l.id"
+        "  AND p.text IS NOT NULL ORDER BY p.seq))"
+        " FROM letter AS l WHERE l.review = 'confirmed' AND l.valid = 1"
+        " AND l.department IS NOT NULL AND l.department <> 'other'"
+        " ORDER BY l.id",
+    [ARC_ST_MODEL_INSERT] =
+        "INSERT INTO model(trained, who, letters, departments, tested,"
+        " correct, audit_id, data) VALUES(:trained, :who, :letters,"
+        " :departments, :tested, :correct,"
+        " (SELECT coalesce(max(id), 0) FROM audit), :data)",
+    [ARC_ST_MODEL_GET] =
+        "SELECT m.trained, m.who, m.letters, m.departments, m.tested,"
+        " m.correct, m.data, (SELECT count(*) FROM audit AS u"
+        "  WHERE u.action = 'confirm' AND u.field = 'review'"
+        "  AND u.id > coalesce(m.audit_id, 0))"
+        " FROM (SELECT 1) LEFT JOIN model AS m",
     [ARC_ST_WRITER_BY_ID_NUMBER] =
         "SELECT id FROM writer WHERE id_number = :v ORDER BY id LIMIT 1",
     [ARC_ST_WRITER_BY_PHONE] =

@@ -54,7 +54,7 @@ bind_decision(struct arc *a, sqlite3_stmt *st, int64_t id,
     if (!rc)
         rc = arc_bind_double(a, st, ":confidence", d->confidence, err);
     if (!rc)
-        rc = arc_bind_text(a, st, ":review", d->review ? "pending" : NULL, -1,
+        rc = arc_bind_text(a, st, ":review", arc_review_text(d->review), -1,
                            err);
     if (!rc)
         rc = arc_bind_text(a, st, ":risk", d->risk, -1, err);

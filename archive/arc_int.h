@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 6
+#define ARC_SCHEMA_VERSION 7
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -67,6 +67,10 @@ enum arc_stmt_id {
     ARC_ST_LINKS_DROP,
     ARC_ST_LETTER_ALERTS,
     ARC_ST_LINK_ADD,
+    ARC_ST_LETTER_CONFIRM,
+    ARC_ST_CONFIRMED_LETTERS,
+    ARC_ST_MODEL_INSERT,
+    ARC_ST_MODEL_GET,
     ARC_ST_COUNT
 };
 

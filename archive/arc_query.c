@@ -34,6 +34,30 @@ buf_add(struct buf *b, const char *s, size_t n, struct mr_err *err)
     return 0;
 }
 
+const char *
+arc_review_text(enum arc_review r)
+{
+    switch (r) {
+    case ARC_REVIEW_NONE:
+        break;
+    case ARC_REVIEW_PENDING:
+        return "pending";
+    case ARC_REVIEW_CONFIRMED:
+        return "confirmed";
+    }
+    return NULL;
+}
+
+static enum arc_review
+review_of(const char *text)
+{
+    if (text && !strcmp(text, "pending"))
+        return ARC_REVIEW_PENDING;
+    if (text && !strcmp(text, "confirmed"))
+        return ARC_REVIEW_CONFIRMED;
+    return ARC_REVIEW_NONE;
+}
+
 void
 arc_letter_release(struct arc_letter *l)
 {
@@ -88,8 +112,7 @@ decision_fill(sqlite3_stmt *st, struct arc_decision *d, struct mr_err *err)
     d->decided = sqlite3_column_type(st, 9) != SQLITE_NULL;
     d->valid = sqlite3_column_int(st, 9);
     d->confidence = sqlite3_column_double(st, 14);
-    d->review = sqlite3_column_type(st, 15) != SQLITE_NULL &&
-                !strcmp((const char *)sqlite3_column_text(st, 15), "pending");
+    d->review = review_of((const char *)sqlite3_column_text(st, 15));
     d->writer_id = sqlite3_column_int64(st, 19);
     d->repeat = sqlite3_column_type(st, 25) == SQLITE_NULL
                     ? -1

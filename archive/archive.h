@@ -145,6 +145,16 @@ void arc_stack_abort(struct arc *a);
  */
 int arc_code_normalize(const char *in, char *out, struct mr_err *err);
 
+/* Where a letter's decisions stand with reviewers. */
+enum arc_review {
+    ARC_REVIEW_NONE,     /* sure enough: nobody asked to look */
+    ARC_REVIEW_PENDING,  /* marked for a reviewer */
+    ARC_REVIEW_CONFIRMED /* a reviewer settled it */
+};
+
+/* The text of a review state ("pending", "confirmed"; NULL for none). */
+const char *arc_review_text(enum arc_review r);
+
 /*
  * The decisions on a letter.  In an arc_letter its strings are owned by
  * the letter (freed by arc_letter_release); given to arc_letter_decide
@@ -159,8 +169,8 @@ struct arc_decision {
     const char *mailbox;    /* leader or department id, "other", "invalid" */
     const char *department; /* department id or "other"; NULL if invalid */
     double confidence;      /* 0-1 */
-    int review;             /* marked for a reviewer */
-    const char *risk;       /* kinds of risk, comma-separated, NULL: none */
+    enum arc_review review;
+    const char *risk; /* kinds of risk, comma-separated, NULL: none */
     const char *risk_words;
     const char *reasons; /* JSON object: what decided each decision */
     int64_t writer_id;   /* in the writer registry, 0 when none */
@@ -262,6 +272,62 @@ int arc_letter_merge(struct arc *a, const char *code1, const char *code2,
  */
 int arc_letter_set_language(struct arc *a, const char *code,
                             const char *language, struct mr_err *err);
+
+/* What a reviewer settled on for a letter. */
+struct arc_confirmation {
+    int valid;
+    const char *validity_reason; /* NULL for a valid letter */
+    const char *mailbox;         /* "invalid" for an invalid letter */
+    const char *department;      /* NULL for an invalid letter */
+};
+
+/*
+ * Store what reviewer who settled on for letter code of the open stack
+ * and mark it confirmed: an audit row ("confirm", with reason) for each of
+ * validity, mailbox and department that changed, and one for the review.
+ * MR_ENOTFOUND, MR_EDB.
+ */
+int arc_letter_confirm(struct arc *a, const char *code,
+                       const struct arc_confirmation *c, const char *who,
+                       const char *reason, struct mr_err *err);
+
+/* A confirmed letter to learn from. */
+struct arc_confirmed {
+    char *department;
+    char *text; /* its pages' text joined by "\f\n"; NULL when none */
+};
+
+/*
+ * The valid letters whose department reviewers confirmed (not "other"),
+ * oldest first, into *pv (free with arc_confirmed_free).  MR_ENOMEM,
+ * MR_EDB.
+ */
+int arc_confirmed_letters(struct arc *a, struct arc_confirmed **pv, size_t *pn,
+                          struct mr_err *err);
+void arc_confirmed_free(struct arc_confirmed **pv, size_t n);
+
+/* The department model's training, as the archive keeps it. */
+struct arc_model_info {
+    char trained[24]; /* UTC; "" when no model was trained */
+    char who[64];
+    int64_t letters, departments;
+    int64_t tested, right; /* cross-validated guesses, and right ones */
+    int64_t since;         /* confirmations since (or ever, with none) */
+};
+
+/*
+ * Store a trained model (data, from cls_model_save) in place of the one
+ * before, stamped now.  Not while a stack is open.  MR_EDB.
+ */
+int arc_model_save(struct arc *a, const struct arc_model_info *info,
+                   const void *data, size_t size, struct mr_err *err);
+
+/*
+ * The newest model: *info (trained "" when none), and its bytes into
+ * *pdata (malloc'd; NULL when none) when pdata is given.  MR_EDB.
+ */
+int arc_model_get(struct arc *a, struct arc_model_info *info,
+                  unsigned char **pdata, size_t *psize, struct mr_err *err);
 
 /*
  * Store the decisions d on letter code of the open stack (d->decided is

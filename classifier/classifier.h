@@ -2,9 +2,11 @@
 #define CLASSIFIER_H
 /*
  * Letter-level decisions from the pages' text and marks: the language of
- * a letter, and how a stack splits into letters (at separator sheets, and
- * on request where the text shows one letter ending and another
- * opening).  Validity, writer, flags and routing come with later work.
+ * a letter; how a stack splits into letters (at separator sheets, and on
+ * request where the text shows one letter ending and another opening);
+ * validity, addressee, mailbox, department and risk by the mailbox
+ * catalogue's rules and a department model learnt from reviewers'
+ * confirmations; the writer; and how alike two letters are.
  */
 #include "pipeline/mr.h"
 
@@ -141,6 +143,12 @@ size_t cls_catalog_size(const struct cls_catalog *c);
 const struct cls_mailbox *cls_catalog_mailbox(const struct cls_catalog *c,
                                               size_t i);
 
+/*
+ * Confirmations after which the department model is learnt again (the
+ * catalogue's retrain_after).  Cannot fail.
+ */
+int cls_catalog_retrain_after(const struct cls_catalog *c);
+
 /* The mailbox with id, or NULL.  Cannot fail. */
 const struct cls_mailbox *cls_catalog_find(const struct cls_catalog *c,
                                            const char *id);
@@ -181,13 +189,71 @@ struct cls_decision {
 };
 
 /*
- * Decide validity, addressee, mailbox, department and risk of a letter by
- * the catalogue's rules.  The strings in *out point into the catalogue
- * (keep it while using them) or are static, but reasons, which the caller
- * frees with cls_decision_release.  MR_ENOMEM.
+ * The department model: multinomial naive Bayes over the terms of a
+ * letter's body (Han characters and pairs of them, English words), learnt
+ * from letters whose department reviewers confirmed.  See cls_model.c.
  */
-int cls_decide(const struct cls_catalog *c, const struct cls_input *in,
-               struct cls_decision *out, struct mr_err *err);
+struct cls_model;
+
+/* A letter to learn from: its OCR text and its confirmed department. */
+struct cls_example {
+    const char *department;
+    const char *text;
+};
+
+/* What training made: counts, and the cross-validated guesses. */
+struct cls_model_report {
+    size_t letters, departments, terms;
+    size_t tested, right; /* letters guessed by the other folds' models */
+};
+
+/*
+ * Learn a model from the n examples into *out, and validate it (five
+ * folds, from 10 letters and 2 departments).  MR_EINVAL when an example
+ * has no department, MR_ENOMEM.
+ */
+int cls_model_train(const struct cls_example *ex, size_t n,
+                    struct cls_model **out, struct cls_model_report *rep,
+                    struct mr_err *err);
+
+/* Free the model and null the handle.  Accepts NULL. */
+void cls_model_destroy(struct cls_model **pm);
+
+/* The letters the model learnt from (0 for NULL).  Cannot fail. */
+size_t cls_model_letters(const struct cls_model *m);
+
+/* What the model makes of a letter. */
+struct cls_guess {
+    const char *department; /* NULL: no term of the letter is known */
+    const char *runner_up;  /* the next likeliest, or NULL */
+    double posterior;       /* the model's probability, tempered */
+    double confidence;      /* at most its validated precision */
+    char terms[128];        /* the words that speak most for it */
+};
+
+/* Guess the department of text.  Strings point into m.  MR_ENOMEM. */
+int cls_model_guess(const struct cls_model *m, const char *text,
+                    struct cls_guess *g, struct mr_err *err);
+
+/* The model as bytes (malloc'd, for the archive).  MR_ENOMEM. */
+int cls_model_save(const struct cls_model *m, unsigned char **pdata,
+                   size_t *psize, struct mr_err *err);
+
+/* A model from cls_model_save's bytes.  MR_EFORMAT, MR_ENOMEM. */
+struct cls_model *cls_model_load(const unsigned char *data, size_t size,
+                                 struct mr_err *err);
+
+/*
+ * Decide validity, addressee, mailbox, department and risk of a letter by
+ * the catalogue's rules; the department model, when given and trained on
+ * at least the catalogue's model_min_letters, takes the department over
+ * where it is more confident than the rules.  The strings in *out point
+ * into the catalogue (keep it while using them) or are static, but
+ * reasons, which the caller frees with cls_decision_release.  MR_ENOMEM.
+ */
+int cls_decide(const struct cls_catalog *c, const struct cls_model *model,
+               const struct cls_input *in, struct cls_decision *out,
+               struct mr_err *err);
 
 /* Free what d owns and zero it.  Accepts NULL.  Cannot fail. */
 void cls_decision_release(struct cls_decision *d);

@@ -147,6 +147,16 @@ settings_key(struct load *l, const char *name, const char *value)
         return number(l, name, value, 0.01, 1, &c->repeat_similarity);
     if (!strcmp(name, "related_similarity"))
         return number(l, name, value, 0.01, 1, &c->related_similarity);
+    if (!strcmp(name, "model_min_letters")) {
+        rc = number(l, name, value, 1, 1000000, &v);
+        c->model_min_letters = (int)v;
+        return rc;
+    }
+    if (!strcmp(name, "retrain_after")) {
+        rc = number(l, name, value, 1, 1000000, &v);
+        c->retrain_after = (int)v;
+        return rc;
+    }
     if (!strcmp(name, "long_letter_pages")) {
         rc = number(l, name, value, 2, 100000, &v);
         c->long_letter_pages = (int)v;
@@ -264,6 +274,8 @@ cls_catalog_load(const char *path, struct mr_err *err)
     l.c->long_letter_pages = 50;
     l.c->repeat_similarity = 0.1;
     l.c->related_similarity = 0.4;
+    l.c->model_min_letters = 30;
+    l.c->retrain_after = 20;
     f = fopen(path, "r");
     if (!f) {
         rc = mr_fail(err, MR_ENOTFOUND, _("cannot open catalogue '%s': %s"),
@@ -337,6 +349,12 @@ cls_link_kind(const struct cls_catalog *c, double similarity, int same_writer,
                                                   : CLS_LINK_NONE;
     return similarity >= c->related_similarity ? CLS_LINK_RELATED
                                                : CLS_LINK_NONE;
+}
+
+int
+cls_catalog_retrain_after(const struct cls_catalog *c)
+{
+    return c->retrain_after;
 }
 
 const struct cls_mailbox *

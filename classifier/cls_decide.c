@@ -14,7 +14,9 @@
  * one whose words weigh most in the letter's body (not its signature,
  * contact and address lines, which are about the writer), with a bonus when the
  * letter addresses it; below a minimum weight it is "other", for a person
- * to sort.
+ * to sort.  The department model learnt from reviewers' confirmations
+ * (cls_model.c), once it has learnt from enough letters, takes the
+ * department over where it is more confident than the words.
  */
 #include "classifier/cls_int.h"
 
@@ -236,6 +238,45 @@ department(const struct cls_catalog *c, const char *folded,
     return best;
 }
 
+/*
+ * The model's guess for the letter; it takes the department over (*pbest,
+ * *pconf) when it is more confident.  Reasons into o.
+ */
+static int
+model_department(const struct cls_catalog *c, const struct cls_model *model,
+                 const char *text, const struct cls_box **pbest, double *pconf,
+                 json_t *o, struct mr_err *err)
+{
+    const struct cls_box *box = NULL;
+    json_t *m, *d = json_object_get(o, "department");
+    struct cls_guess g;
+    int rc = cls_model_guess(model, text, &g, err);
+
+    if (rc || !g.department)
+        return rc;
+    for (size_t i = 0; i < c->nboxes && !box; i++)
+        if (!c->boxes[i].pub.leader &&
+            !strcmp(c->boxes[i].pub.id, g.department))
+            box = &c->boxes[i];
+    m = json_object();
+    json_object_set_new(m, "id", json_string(g.department));
+    json_object_set_new(m, "confidence", json_real(g.confidence));
+    json_object_set_new(m, "words", json_string(g.terms));
+    json_object_set_new(m, "letters",
+                        json_integer((json_int_t)cls_model_letters(model)));
+    json_object_set_new(o, "model", m);
+    /* A department the catalogue no longer has is no guess. */
+    if (!box || g.confidence <= *pconf)
+        return 0;
+    if (box != *pbest) {
+        json_object_set_new(d, "id", json_string(box->pub.id));
+        json_object_set_new(d, "by", json_string("model"));
+    }
+    *pbest = box;
+    *pconf = g.confidence;
+    return 0;
+}
+
 /* Risk words of every kind; reasons into o. */
 static void
 risk(const struct cls_catalog *c, const char *folded, struct cls_decision *out,
@@ -264,8 +305,9 @@ risk(const struct cls_catalog *c, const char *folded, struct cls_decision *out,
 }
 
 int
-cls_decide(const struct cls_catalog *c, const struct cls_input *in,
-           struct cls_decision *out, struct mr_err *err)
+cls_decide(const struct cls_catalog *c, const struct cls_model *model,
+           const struct cls_input *in, struct cls_decision *out,
+           struct mr_err *err)
 {
     const struct cls_box *to = NULL, *dept = NULL;
     char *folded = NULL, *open = NULL, *body = NULL, *matter = NULL;
@@ -298,6 +340,11 @@ cls_decide(const struct cls_catalog *c, const struct cls_input *in,
         to = addressee(c, open, o);
         dept = department(c, matter, to && !to->pub.leader ? to : NULL,
                           &dept_conf, o);
+        if (model && cls_model_letters(model) >= (size_t)c->model_min_letters)
+            rc =
+                model_department(c, model, in->text, &dept, &dept_conf, o, err);
+        if (rc)
+            goto out;
         out->addressee = to ? to->pub.id : NULL;
         out->department = dept ? dept->pub.id : "other";
         if (to && to->pub.leader) {

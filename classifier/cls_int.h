@@ -22,6 +22,28 @@ char *cls_fold(const char *text, struct mr_err *err);
  */
 char *cls_body(const char *text, struct mr_err *err);
 
+/* FNV-1a's offset basis: the seed of cls_hash for text. */
+#define CLS_HASH_SEED 0xcbf29ce484222325ULL
+
+/* FNV-1a 64-bit hash of n bytes, continuing from h.  Cannot fail. */
+uint64_t cls_hash(const void *data, size_t n, uint64_t h);
+
+/* A strong 64-bit mix (splitmix64's finaliser).  Cannot fail. */
+uint64_t cls_mix(uint64_t x);
+
+/*
+ * A token of folded text: one Han character, or one run of ASCII letters
+ * and digits (a word or a number), at bytes at..at+len of the text.
+ */
+struct cls_token {
+    uint64_t hash; /* cls_hash of its bytes */
+    size_t at, len;
+    int han;
+};
+
+/* The first max tokens of folded text into tok; returns their count. */
+size_t cls_tokens(const char *folded, struct cls_token *tok, size_t max);
+
 /* One word or phrase of a list, folded, with its weight. */
 struct cls_term {
     char *text;
@@ -70,6 +92,8 @@ struct cls_catalog {
     double review_below;
     int illegible_below;
     int long_letter_pages;
+    int model_min_letters; /* the model decides nothing before this */
+    int retrain_after;     /* confirmations between trainings */
     double repeat_similarity, related_similarity;
 };
 

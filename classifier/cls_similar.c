@@ -18,7 +18,7 @@
 
 #include <utf8proc.h>
 
-/* A token: its 64-bit hash.  At most this many tokens are read. */
+/* At most this many tokens are read. */
 #define TOKENS_MAX 20000
 
 /* Shingles of the formulas of a letter, not of its matter. */
@@ -31,61 +31,6 @@ static const char *const formula_pairs[] = {
     "要求", "请领", "市长", "书记", "市委", "委书", "尽快", "是一",
     "一名", "的事", "们的", "我的", "了我", "的人", NULL};
 
-static uint64_t
-fnv1a(const void *data, size_t n, uint64_t h)
-{
-    const unsigned char *p = data;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-/* A strong 64-bit mix (splitmix64's finaliser). */
-static uint64_t
-mix(uint64_t x)
-{
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ULL;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebULL;
-    x ^= x >> 31;
-    return x;
-}
-
-/* The tokens of folded text as hashes into tok; returns their count. */
-static size_t
-tokens(const char *folded, uint64_t *tok, size_t max)
-{
-    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)folded;
-    size_t n = 0;
-
-    while (*p && n < max) {
-        utf8proc_int32_t c;
-        utf8proc_ssize_t len = utf8proc_iterate(p, -1, &c);
-
-        if (len <= 0) {
-            p++;
-            continue;
-        }
-        if (mr_is_han((uint32_t)c)) {
-            tok[n++] = fnv1a(p, (size_t)len, 0xcbf29ce484222325ULL);
-            p += len;
-        } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            const utf8proc_uint8_t *start = p;
-
-            while ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'))
-                p++;
-            tok[n++] = fnv1a(start, (size_t)(p - start), 0xcbf29ce484222325ULL);
-        } else {
-            p += len;
-        }
-    }
-    return n;
-}
-
 /* The shingle hash of a two-character formula pair. */
 static uint64_t
 pair_hash(const char *pair)
@@ -93,10 +38,10 @@ pair_hash(const char *pair)
     utf8proc_int32_t c;
     utf8proc_ssize_t n =
         utf8proc_iterate((const utf8proc_uint8_t *)pair, -1, &c);
-    uint64_t a = fnv1a(pair, (size_t)n, 0xcbf29ce484222325ULL);
-    uint64_t b = fnv1a(pair + n, strlen(pair + n), 0xcbf29ce484222325ULL);
+    uint64_t a = cls_hash(pair, (size_t)n, CLS_HASH_SEED);
+    uint64_t b = cls_hash(pair + n, strlen(pair + n), CLS_HASH_SEED);
 
-    return mix(a ^ mix(b));
+    return cls_mix(a ^ cls_mix(b));
 }
 
 #define FORMULAS_MAX 128
@@ -124,7 +69,8 @@ is_formula(uint64_t shingle, const uint64_t *h, size_t n)
 int
 cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
 {
-    uint64_t *tok = NULL, formulas[FORMULAS_MAX];
+    struct cls_token *tok = NULL;
+    uint64_t formulas[FORMULAS_MAX];
     size_t nformulas = formula_hashes(formulas), n;
     char *body = NULL, *folded = NULL;
     int rc = 0;
@@ -139,15 +85,15 @@ cls_signature(const char *text, struct cls_signature *sig, struct mr_err *err)
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
         goto out;
     }
-    n = tokens(folded, tok, TOKENS_MAX);
+    n = cls_tokens(folded, tok, TOKENS_MAX);
     for (size_t i = 0; i + 1 < n; i++) {
-        uint64_t s = mix(tok[i] ^ mix(tok[i + 1]));
+        uint64_t s = cls_mix(tok[i].hash ^ cls_mix(tok[i + 1].hash));
 
         if (is_formula(s, formulas, nformulas))
             continue;
         for (int k = 0; k < CLS_SIGNATURE_HASHES; k++) {
             uint32_t v =
-                (uint32_t)(mix(s + 0x9e3779b97f4a7c15ULL * (k + 1)) >> 32);
+                (uint32_t)(cls_mix(s + 0x9e3779b97f4a7c15ULL * (k + 1)) >> 32);
 
             if (v < sig->h[k])
                 sig->h[k] = v;
@@ -181,8 +127,8 @@ cls_signature_bands(const struct cls_signature *sig,
     const int rows = 4;
 
     for (int b = 0; b < CLS_SIGNATURE_BANDS; b++) {
-        uint64_t h = fnv1a(&sig->h[b * rows], rows * sizeof(sig->h[0]),
-                           0xcbf29ce484222325ULL);
+        uint64_t h = cls_hash(&sig->h[b * rows], rows * sizeof(sig->h[0]),
+                              CLS_HASH_SEED);
 
         /* The band number in the top bits: one index serves all bands. */
         keys[b] = (int64_t)(((uint64_t)b << 56) | (h >> 8));

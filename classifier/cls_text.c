@@ -1,7 +1,8 @@
 /*
  * Text as the rules match it: folded (full-width forms, case and spacing
  * made uniform, so that OCR's spaces between Chinese characters do not
- * matter), and weighted word lists found in it.
+ * matter), cut into tokens and hashed, and weighted word lists found in
+ * it.
  */
 #include "classifier/cls_int.h"
 
@@ -18,6 +19,63 @@ is_space(utf8proc_int32_t c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
            c == '\v' || c == 0x3000 || c == 0xa0;
+}
+
+uint64_t
+cls_hash(const void *data, size_t n, uint64_t h)
+{
+    const unsigned char *p = data;
+
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+uint64_t
+cls_mix(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+size_t
+cls_tokens(const char *folded, struct cls_token *tok, size_t max)
+{
+    const utf8proc_uint8_t *base = (const utf8proc_uint8_t *)folded, *p = base;
+    size_t n = 0;
+
+    while (*p && n < max) {
+        const utf8proc_uint8_t *start = p;
+        utf8proc_int32_t c;
+        utf8proc_ssize_t len = utf8proc_iterate(p, -1, &c);
+        int han = len > 0 && mr_is_han((uint32_t)c);
+
+        if (len <= 0) {
+            p++;
+            continue;
+        }
+        if (han) {
+            p += len;
+        } else if (is_ascii_alnum(c)) {
+            while (is_ascii_alnum(*p))
+                p++;
+        } else {
+            p += len;
+            continue;
+        }
+        tok[n].hash = cls_hash(start, (size_t)(p - start), CLS_HASH_SEED);
+        tok[n].at = (size_t)(start - base);
+        tok[n].len = (size_t)(p - start);
+        tok[n].han = han;
+        n++;
+    }
+    return n;
 }
 
 char *

@@ -40,6 +40,15 @@ usage(FILE *to)
           "in the source)\n"
           "  merge CODE CODE                make two neighbouring letters "
           "one\n"
+          "  confirm CODE... [--mailbox ID] [--department ID]\n"
+          "       [--valid|--invalid[=REASON]]\n"
+          "                                 settle letters' decisions as a "
+          "reviewer\n"
+          "  train                          learn the department model from "
+          "the\n"
+          "                                 letters reviewers confirmed\n"
+          "  decide [CODE...]               judge letters no reviewer "
+          "confirmed again\n"
           "\n"
           "import, scan and process:\n"
           "  --separator VALUE              the barcode of separator sheets "
@@ -49,12 +58,12 @@ usage(FILE *to)
           "                                 where a page opens a letter "
           "after one\n"
           "                                 that closed a letter\n"
-          "import, scan, process, split and merge:\n"
+          "import, scan, process, split, merge, confirm and decide:\n"
           "  --catalog FILE                 the mailbox catalogue "
           "(catalog.ini in the\n"
           "                                 archive directory, else the one "
           "shipped)\n"
-          "split and merge:\n"
+          "split, merge, confirm and train:\n"
           "  --reviewer NAME                who corrects (default: the login "
           "name)\n"
           "  --reason TEXT                  why, kept in the letter's "
@@ -137,7 +146,11 @@ enum {
     OPT_AT,
     OPT_REVIEWER,
     OPT_REASON,
-    OPT_CATALOG
+    OPT_CATALOG,
+    OPT_MAILBOX,
+    OPT_DEPARTMENT,
+    OPT_VALID,
+    OPT_INVALID
 };
 
 static const struct option options[] = {
@@ -157,6 +170,10 @@ static const struct option options[] = {
     {"reviewer", required_argument, NULL, OPT_REVIEWER},
     {"reason", required_argument, NULL, OPT_REASON},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"mailbox", required_argument, NULL, OPT_MAILBOX},
+    {"department", required_argument, NULL, OPT_DEPARTMENT},
+    {"valid", no_argument, NULL, OPT_VALID},
+    {"invalid", optional_argument, NULL, OPT_INVALID},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -290,6 +307,22 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
         case OPT_CATALOG:
             cli->catalog = optarg;
             break;
+        case OPT_MAILBOX:
+            cli->mailbox = optarg;
+            break;
+        case OPT_DEPARTMENT:
+            cli->department = optarg;
+            break;
+        case OPT_VALID:
+        case OPT_INVALID:
+            if (cli->valid >= 0 && cli->valid != (c == OPT_VALID)) {
+                mr_log(MR_LOG_ERROR, _("give --valid or --invalid, not both"));
+                return MR_EXIT_USAGE;
+            }
+            cli->valid = c == OPT_VALID;
+            if (c == OPT_INVALID && optarg)
+                cli->invalid_reason = optarg;
+            break;
         case OPT_SPLIT:
             if (strcmp(optarg, "auto") && strcmp(optarg, "sheets")) {
                 mr_log(MR_LOG_ERROR,
@@ -400,6 +433,20 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
         }
         return mr_cmd_merge(cli, args[0], args[1]);
     }
+    if (!strcmp(cmd, "confirm")) {
+        if (nargs < 1) {
+            mr_log(MR_LOG_ERROR, _("'confirm' needs one or more tracking "
+                                   "codes"));
+            return MR_EXIT_USAGE;
+        }
+        return mr_cmd_confirm(cli, args, nargs);
+    }
+    if (!strcmp(cmd, "decide"))
+        return mr_cmd_decide(cli, args, nargs);
+    if (!strcmp(cmd, "train")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_train(cli);
+    }
     if (!strcmp(cmd, "devices")) {
         rc = want_operands(cmd, nargs, 0, 0);
         return rc ? rc : mr_cmd_devices(cli);
@@ -439,6 +486,7 @@ main(int argc, char **argv)
     limit_ocr_threads(argv);
     setup();
     cli.format = "jsonl";
+    cli.valid = -1;
     cli.separator = CLS_SEPARATOR_DEFAULT;
     rc = parse_options(argc, argv, "+vq", &cli);
     if (rc)

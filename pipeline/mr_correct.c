@@ -1,9 +1,12 @@
 /*
- * A reviewer's corrections of letter boundaries: `split CODE --at PAGE`
- * and `merge CODE CODE`.  Each runs in one transaction on the letters'
- * stack: the change, the decisions of the letters it touched made again,
- * the audit rows and the answered review questions, all or nothing.
- * stdout gets one "CODE<TAB>FIRST-LAST" line per letter afterwards.
+ * A reviewer's corrections: of letter boundaries, `split CODE --at PAGE`
+ * and `merge CODE CODE`; of decisions, `confirm CODE...`.  Each runs in
+ * one transaction on the letter's stack: the change, the decisions of the
+ * letters it touched made again, the audit rows and the answered review
+ * questions, all or nothing.  stdout gets one "CODE<TAB>FIRST-LAST" line
+ * per letter after a split or merge, "CODE<TAB>MAILBOX<TAB>DEPARTMENT"
+ * after a confirmation.  After a batch of confirmations the department
+ * model is learnt again.
  */
 #include "pipeline/pipeline_int.h"
 
@@ -13,9 +16,8 @@
 #include <pwd.h>
 #include <unistd.h>
 
-/* Who corrects: --reviewer, else the login name.  NULL after a message. */
-static const char *
-reviewer(const struct mr_cli *cli)
+const char *
+mr_reviewer(const struct mr_cli *cli)
 {
     const struct passwd *pw;
 
@@ -60,19 +62,25 @@ resume_letter_stack(struct arc *a, const char *code, int64_t *pstack,
 }
 
 /*
- * The catalogue, to judge the letters again, and the existing archive.
- * NULL, with nothing open and *prc the exit code, after a message.
+ * The judge, to judge the letters again, and the existing archive.  NULL,
+ * with nothing open and *prc the exit code, after a message.
  */
 static struct arc *
-open_both(const struct mr_cli *cli, struct cls_catalog **pcatalog, int *prc)
+open_both(const struct mr_cli *cli, struct mr_judge *judge, int *prc)
 {
+    struct mr_err err = MR_ERR_INIT;
     struct arc *a = NULL;
 
-    *pcatalog = mr_catalog_open(cli, prc);
-    if (*pcatalog)
+    *prc = mr_judge_open(cli, judge);
+    if (!*prc)
         a = mr_archive_existing(cli, prc);
+    if (a && mr_judge_model(judge, a, &err)) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        *prc = mr_exit_code(err.code);
+        arc_close(&a);
+    }
     if (!a)
-        cls_catalog_destroy(pcatalog);
+        mr_judge_close(judge);
     return a;
 }
 
@@ -80,16 +88,16 @@ int
 mr_cmd_split(const struct mr_cli *cli, const char *code)
 {
     struct mr_err err = MR_ERR_INIT;
-    const char *who = reviewer(cli);
+    const char *who = mr_reviewer(cli);
     char new_code[ARC_CODE_SIZE], canon[ARC_CODE_SIZE];
-    struct cls_catalog *catalog = NULL;
+    struct mr_judge judge = {NULL, NULL};
     int64_t stack = 0;
     struct arc *a = NULL;
     int rc;
 
     if (!who)
         return MR_EXIT_USAGE;
-    a = open_both(cli, &catalog, &rc);
+    a = open_both(cli, &judge, &rc);
     if (!a)
         return rc;
     rc = arc_code_normalize(code, canon, &err);
@@ -99,9 +107,9 @@ mr_cmd_split(const struct mr_cli *cli, const char *code)
         rc = arc_letter_split(a, canon, cli->at, who, cli->reason, new_code,
                               &err);
     if (!rc && new_code[0])
-        rc = mr_letter_decide(a, catalog, canon, &err);
+        rc = mr_letter_decide(a, &judge, canon, &err);
     if (!rc && new_code[0])
-        rc = mr_letter_decide(a, catalog, new_code, &err);
+        rc = mr_letter_decide(a, &judge, new_code, &err);
     if (!rc)
         rc = arc_stack_commit(a, &err);
     if (rc) {
@@ -124,7 +132,7 @@ out:
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
     arc_close(&a);
-    cls_catalog_destroy(&catalog);
+    mr_judge_close(&judge);
     return mr_exit_code(rc);
 }
 
@@ -132,9 +140,9 @@ int
 mr_cmd_merge(const struct mr_cli *cli, const char *code1, const char *code2)
 {
     struct mr_err err = MR_ERR_INIT;
-    const char *who = reviewer(cli);
+    const char *who = mr_reviewer(cli);
     char kept[ARC_CODE_SIZE], c1[ARC_CODE_SIZE], c2[ARC_CODE_SIZE];
-    struct cls_catalog *catalog = NULL;
+    struct mr_judge judge = {NULL, NULL};
     struct arc_letter l1, l2;
     int64_t stack = 0;
     struct arc *a = NULL;
@@ -144,7 +152,7 @@ mr_cmd_merge(const struct mr_cli *cli, const char *code1, const char *code2)
     memset(&l2, 0, sizeof(l2));
     if (!who)
         return MR_EXIT_USAGE;
-    a = open_both(cli, &catalog, &rc);
+    a = open_both(cli, &judge, &rc);
     if (!a)
         return rc;
     rc = arc_letter_get(a, code1, &l1, &err);
@@ -165,7 +173,7 @@ mr_cmd_merge(const struct mr_cli *cli, const char *code1, const char *code2)
     if (!rc)
         rc = arc_letter_merge(a, c1, c2, who, cli->reason, kept, &err);
     if (!rc)
-        rc = mr_letter_decide(a, catalog, kept, &err);
+        rc = mr_letter_decide(a, &judge, kept, &err);
     if (!rc)
         rc = arc_stack_commit(a, &err);
     if (rc) {
@@ -181,6 +189,143 @@ out:
     arc_letter_release(&l1);
     arc_letter_release(&l2);
     arc_close(&a);
-    cls_catalog_destroy(&catalog);
+    mr_judge_close(&judge);
     return mr_exit_code(rc);
+}
+
+/* Whether id is the id of a reason a letter is invalid for. */
+static int
+invalid_reason_ok(const char *id)
+{
+    for (int w = CLS_INVALID_BLANK; w <= CLS_INVALID_LONG; w++)
+        if (!strcmp(id, cls_invalid_id((enum cls_invalid)w)))
+            return 1;
+    return 0;
+}
+
+/*
+ * What the reviewer settles on for letter l: --valid/--invalid, --mailbox
+ * and --department over what the program decided.  MR_EINVAL naming what
+ * does not fit.
+ */
+static int
+settle(const struct mr_cli *cli, const struct cls_catalog *catalog,
+       const struct arc_letter *l, struct arc_confirmation *c,
+       struct mr_err *err)
+{
+    const struct cls_mailbox *box = NULL, *dept = NULL;
+    const struct arc_decision *d = &l->d;
+    int routed = cli->mailbox || cli->department;
+
+    c->valid =
+        cli->valid >= 0 ? cli->valid : routed || (d->decided && d->valid);
+    if (!c->valid) {
+        if (routed)
+            return mr_fail(err, MR_EINVAL,
+                           _("letter %s: an invalid letter goes to no mailbox "
+                             "or department"),
+                           l->code);
+        c->validity_reason = cli->invalid_reason  ? cli->invalid_reason
+                             : d->validity_reason ? d->validity_reason
+                                                  : "no_request";
+        if (!invalid_reason_ok(c->validity_reason))
+            return mr_fail(err, MR_EINVAL,
+                           _("unknown reason '%s' for an invalid letter (use "
+                             "blank, illegible, no_request, article, "
+                             "advertising or long_no_request)"),
+                           c->validity_reason);
+        c->mailbox = "invalid";
+        c->department = NULL;
+        return 0;
+    }
+    c->validity_reason = NULL;
+    if (cli->mailbox && strcmp(cli->mailbox, "other") &&
+        !(box = cls_catalog_find(catalog, cli->mailbox)))
+        return mr_fail(err, MR_EINVAL, _("no mailbox '%s' in the catalogue"),
+                       cli->mailbox);
+    c->department = cli->department          ? cli->department
+                    : box && !box->leader    ? box->id
+                    : d->decided && d->valid ? d->department
+                                             : NULL;
+    if (!c->department)
+        return mr_fail(err, MR_EINVAL,
+                       _("letter %s was decided invalid: give its "
+                         "--department"),
+                       l->code);
+    if (strcmp(c->department, "other") &&
+        (!(dept = cls_catalog_find(catalog, c->department)) || dept->leader))
+        return mr_fail(err, MR_EINVAL, _("no department '%s' in the catalogue"),
+                       c->department);
+    if (cli->mailbox)
+        c->mailbox = cli->mailbox;
+    else if (d->decided && d->valid && d->mailbox &&
+             (box = cls_catalog_find(catalog, d->mailbox)) && box->leader)
+        c->mailbox = d->mailbox; /* a letter to a leader stays the leader's */
+    else
+        c->mailbox = c->department;
+    return 0;
+}
+
+/* Confirm one letter in its own transaction; prints it. */
+static int
+confirm_one(const struct mr_cli *cli, struct arc *a,
+            const struct mr_judge *judge, const char *who, const char *code,
+            struct mr_err *err)
+{
+    struct arc_confirmation c;
+    struct arc_letter l;
+    int64_t stack = 0;
+    int rc = arc_letter_get(a, code, &l, err);
+
+    if (rc)
+        return rc;
+    rc = settle(cli, judge->catalog, &l, &c, err);
+    if (!rc)
+        rc = resume_letter_stack(a, l.code, &stack, err);
+    if (!rc)
+        rc = arc_letter_confirm(a, l.code, &c, who, cli->reason, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc && stack)
+        arc_stack_abort(a);
+    if (!rc)
+        printf("%s\t%s\t%s\n", l.code, c.mailbox,
+               c.department ? c.department : "-");
+    arc_letter_release(&l);
+    return rc;
+}
+
+int
+mr_cmd_confirm(const struct mr_cli *cli, char **codes, int ncodes)
+{
+    struct mr_err err = MR_ERR_INIT;
+    const char *who = mr_reviewer(cli);
+    struct mr_judge judge = {NULL, NULL};
+    struct arc *a = NULL;
+    int rc, failed = 0, confirmed = 0;
+
+    if (!who)
+        return MR_EXIT_USAGE;
+    a = open_both(cli, &judge, &rc);
+    if (!a)
+        return rc;
+    for (int i = 0; i < ncodes; i++) {
+        mr_err_clear(&err);
+        rc = confirm_one(cli, a, &judge, who, codes[i], &err);
+        if (!rc) {
+            confirmed++;
+            continue;
+        }
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        failed = rc;
+        if (rc == MR_EDB || rc == MR_EBUSY || rc == MR_ENOMEM)
+            break;
+    }
+    mr_err_clear(&err);
+    rc = confirmed ? mr_model_retrain_due(a, judge.catalog, who, &err) : 0;
+    if (rc)
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+    arc_close(&a);
+    mr_judge_close(&judge);
+    return mr_exit_code(failed ? failed : rc);
 }

@@ -6,6 +6,7 @@
 #include "pipeline/pipeline_int.h"
 
 #include "archive/archive.h"
+#include "classifier/classifier.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -159,8 +160,9 @@ letter_json(const struct arc_letter *l)
                         d->decided ? json_real(d->confidence) : json_null());
     /* Open boundary questions hold a letter back, like unsure decisions. */
     json_object_set_new(o, "review",
-                        l->questions || d->review ? json_string("pending")
-                                                  : json_null());
+                        l->questions
+                            ? json_string("pending")
+                            : json_string_or_null(arc_review_text(d->review)));
     json_object_set_new(o, "reasons",
                         d->reasons ? json_loads(d->reasons, 0, NULL)
                                    : json_null());
@@ -244,7 +246,7 @@ print_row(const struct arc_letter *l, void *ctx)
     print_cols(l->d.department ? l->d.department : "-", 12);
     /* ! a risk letter, R a repeat letter, ? awaiting review. */
     printf("%c%c%c   ", l->d.risk ? '!' : ' ', l->d.repeat > 0 ? 'R' : ' ',
-           l->questions || l->d.review ? '?' : ' ');
+           l->questions || l->d.review == ARC_REVIEW_PENDING ? '?' : ' ');
     print_cols(l->archived, 21);
     /* The file name says more than the first columns of its path. */
     print_cols(
@@ -285,10 +287,26 @@ mr_cmd_letters(const struct mr_cli *cli)
     return mr_exit_code(rc);
 }
 
-/* The decisions of a letter, for `show`. */
-static void
-print_decision(const struct arc_decision *d)
+/* "mayor (市长信箱)": a mailbox id with its name in the catalogue. */
+static const char *
+box_label(const struct cls_catalog *c, const char *id, char *buf, size_t size)
 {
+    const struct cls_mailbox *box = cls_catalog_find(c, id);
+
+    if (!id)
+        return "-";
+    if (!box)
+        return id;
+    snprintf(buf, size, "%s (%s)", id, box->name_zh);
+    return buf;
+}
+
+/* The decisions of a letter, for `show`; c (may be NULL) names mailboxes. */
+static void
+print_decision(const struct arc_decision *d, const struct cls_catalog *c)
+{
+    char label[256];
+
     if (!d->decided)
         return;
     if (d->valid)
@@ -296,12 +314,17 @@ print_decision(const struct arc_decision *d)
     else
         printf(_("valid:          no (%s)\n"), d->validity_reason);
     if (d->addressee)
-        printf(_("addressed to:   %s\n"), d->addressee);
-    printf(_("mailbox:        %s\n"), d->mailbox ? d->mailbox : "-");
+        printf(_("addressed to:   %s\n"),
+               box_label(c, d->addressee, label, sizeof(label)));
+    printf(_("mailbox:        %s\n"),
+           box_label(c, d->mailbox, label, sizeof(label)));
     if (d->department)
-        printf(_("department:     %s\n"), d->department);
+        printf(_("department:     %s\n"),
+               box_label(c, d->department, label, sizeof(label)));
     printf(_("confidence:     %.2f%s\n"), d->confidence,
-           d->review ? _(" (for review)") : "");
+           d->review == ARC_REVIEW_PENDING     ? _(" (for review)")
+           : d->review == ARC_REVIEW_CONFIRMED ? _(" (confirmed by a reviewer)")
+                                               : "");
     if (d->risk)
         printf(_("RISK:           %s: %s\n"), d->risk,
                d->risk_words ? d->risk_words : "");
@@ -336,6 +359,7 @@ static int
 print_audit(const struct arc_audit *r, void *ctx)
 {
     const char *action = r->action ? r->action : "";
+    const char *field = r->field ? r->field : "";
 
     (void)ctx;
     printf(_("history:        %s %s: "), r->at, r->who);
@@ -349,14 +373,19 @@ print_audit(const struct arc_audit *r, void *ctx)
                r->new_value);
     else if (!strcmp(action, "merge"))
         printf(_("merged into letter %s"), r->other);
-    else if (!strcmp(action, "confirm"))
+    else if (!strcmp(action, "confirm") && !strcmp(field, "boundary"))
         printf(_("boundary before page %s confirmed"), r->new_value);
+    else if (!strcmp(action, "confirm") && !strcmp(field, "review"))
+        printf(_("decisions confirmed"));
+    else if (!strcmp(action, "confirm"))
+        printf(_("set %s: %s -> %s"), field, r->old ? r->old : "-",
+               r->new_value ? r->new_value : "-");
     else if (!strcmp(action, "decide"))
-        printf(_("decided %s: %s -> %s"), r->field ? r->field : "",
-               r->old ? r->old : "-", r->new_value ? r->new_value : "-");
+        printf(_("decided %s: %s -> %s"), field, r->old ? r->old : "-",
+               r->new_value ? r->new_value : "-");
     else
-        printf(_("%s %s: %s -> %s"), action, r->field ? r->field : "",
-               r->old ? r->old : "-", r->new_value ? r->new_value : "-");
+        printf(_("%s %s: %s -> %s"), action, field, r->old ? r->old : "-",
+               r->new_value ? r->new_value : "-");
     if (r->reason)
         printf(_(" (reason: %s)"), r->reason);
     fputc('\n', stdout);
@@ -367,6 +396,7 @@ int
 mr_cmd_show(const struct mr_cli *cli, const char *code)
 {
     struct mr_err err = MR_ERR_INIT;
+    struct mr_judge judge = {NULL, NULL};
     struct arc_letter l;
     int rc;
     struct arc *a = mr_archive_existing(cli, &rc);
@@ -374,6 +404,8 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     memset(&l, 0, sizeof(l));
     if (!a)
         return rc;
+    /* Without a catalogue (a malformed one was reported) ids only. */
+    mr_judge_open(cli, &judge);
     rc = arc_letter_get(a, code, &l, &err);
     if (rc) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
@@ -391,7 +423,7 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     fputc('\n', stdout);
     if (l.ocr_conf >= 0)
         printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
-    print_decision(&l.d);
+    print_decision(&l.d, judge.catalog);
     rc = arc_letter_questions(a, l.id, print_question, NULL, &err);
     if (!rc)
         rc = arc_audit_each(a, l.code, print_audit, NULL, &err);
@@ -402,6 +434,7 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     printf("\n%s\n", l.text ? l.text : _("(no text)"));
 out:
     arc_letter_release(&l);
+    mr_judge_close(&judge);
     arc_close(&a);
     return mr_exit_code(rc);
 }

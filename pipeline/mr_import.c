@@ -68,7 +68,7 @@ mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
  */
 static int
 import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-            const struct cls_catalog *catalog, const char *path, int fileno_,
+            const struct mr_judge *judge, const char *path, int fileno_,
             int nfiles, struct import_totals *tot, struct mr_err *err)
 {
     struct scan_file *f = NULL;
@@ -115,7 +115,7 @@ import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         goto out;
     }
     progress_done(cli);
-    rc = mr_stack_letters(a, catalog, arc_stack_current(a), path,
+    rc = mr_stack_letters(a, judge, arc_stack_current(a), path,
                           cli->split_by_text, &tot->letters, &tot->blank, err);
     if (rc)
         goto out;
@@ -158,14 +158,14 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
     struct import_totals tot = {0};
     struct arc_totals all;
     struct ocr_engine *ocr = NULL;
-    struct cls_catalog *catalog = NULL;
+    struct mr_judge judge = {NULL, NULL};
     struct arc *a = NULL;
     char **files = NULL;
     size_t nfiles = 0;
     int rc = MR_EXIT_OK;
 
-    catalog = mr_catalog_open(cli, &rc);
-    if (!catalog)
+    rc = mr_judge_open(cli, &judge);
+    if (rc)
         goto out;
     if (expand_paths(paths, npaths, &files, &nfiles, &tot)) {
         rc = MR_EXIT_SOFTWARE;
@@ -182,6 +182,11 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         rc = err.code == MR_EBUSY ? MR_EXIT_TEMPFAIL : MR_EXIT_CANTCREAT;
         goto out;
     }
+    if (mr_judge_model(&judge, a, &err)) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = mr_exit_code(err.code);
+        goto out;
+    }
     ocr = ocr_engine_new(NULL, cli->langs, &err);
     if (!ocr) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
@@ -190,8 +195,8 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
     }
     for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
         mr_err_clear(&err);
-        if (!import_file(cli, a, ocr, catalog, files[i], (int)i + 1,
-                         (int)nfiles, &tot, &err))
+        if (!import_file(cli, a, ocr, &judge, files[i], (int)i + 1, (int)nfiles,
+                         &tot, &err))
             continue;
         progress_done(cli);
         if (mr_interrupted)
@@ -224,7 +229,7 @@ out:
                 tot.files, (int)nfiles, tot.letters, tot.pages, tot.blank,
                 tot.failed, (long long)all.letters);
     ocr_engine_destroy(&ocr);
-    cls_catalog_destroy(&catalog);
+    mr_judge_close(&judge);
     arc_close(&a);
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);

@@ -66,9 +66,9 @@ doubt_text(enum cls_doubt why)
 }
 
 int
-mr_stack_letters(struct arc *a, const struct cls_catalog *catalog,
-                 int64_t stack, const char *label, int by_text, int *pletters,
-                 int *pblank, struct mr_err *err)
+mr_stack_letters(struct arc *a, const struct mr_judge *judge, int64_t stack,
+                 const char *label, int by_text, int *pletters, int *pblank,
+                 struct mr_err *err)
 {
     struct arc_stack_page *pages = NULL;
     struct cls_page *roles = NULL;
@@ -105,7 +105,7 @@ mr_stack_letters(struct arc *a, const struct cls_catalog *catalog,
                             letter_language(pages, n, l->first, l->last),
                             codes[i], err);
         if (!rc)
-            rc = mr_letter_decide(a, catalog, codes[i], err);
+            rc = mr_letter_decide(a, judge, codes[i], err);
     }
     if (!rc)
         rc = arc_stack_commit(a, err);
@@ -134,25 +134,57 @@ out:
     return rc;
 }
 
-struct cls_catalog *
-mr_catalog_open(const struct mr_cli *cli, int *prc)
+int
+mr_judge_open(const struct mr_cli *cli, struct mr_judge *judge)
 {
     struct mr_err err = MR_ERR_INIT;
-    struct cls_catalog *c;
     char own[4096];
     const char *path = cli->catalog;
 
-    *prc = MR_EXIT_OK;
+    judge->model = NULL;
     if (!path) {
         snprintf(own, sizeof(own), "%s/catalog.ini", cli->archive);
         path = access(own, F_OK) == 0 ? own : MR_CATALOG;
     }
-    c = cls_catalog_load(path, &err);
-    if (!c) {
+    judge->catalog = cls_catalog_load(path, &err);
+    if (!judge->catalog) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        *prc = mr_exit_code(err.code);
+        return mr_exit_code(err.code);
     }
-    return c;
+    return MR_EXIT_OK;
+}
+
+int
+mr_judge_model(struct mr_judge *judge, struct arc *a, struct mr_err *err)
+{
+    struct mr_err why = MR_ERR_INIT;
+    struct arc_model_info info;
+    unsigned char *data = NULL;
+    size_t size = 0;
+    int rc;
+
+    cls_model_destroy(&judge->model);
+    rc = arc_model_get(a, &info, &data, &size, err);
+    if (rc || !data)
+        return rc;
+    judge->model = cls_model_load(data, size, &why);
+    free(data);
+    if (judge->model)
+        return 0;
+    if (why.code == MR_ENOMEM)
+        return mr_fail(err, MR_ENOMEM, "%s", why.msg);
+    mr_log(MR_LOG_WARN,
+           _("the department model trained %s is not used (%s): run "
+             "'mailroom train'"),
+           info.trained, why.msg);
+    return 0;
+}
+
+void
+mr_judge_close(struct mr_judge *judge)
+{
+    cls_model_destroy(&judge->model);
+    cls_catalog_destroy(&judge->catalog);
 }
 
 /* The risk kinds of mask as "self_harm,violence", or NULL. */
@@ -275,8 +307,8 @@ repeat_check(struct arc *a, const struct cls_catalog *catalog,
 }
 
 int
-mr_letter_decide(struct arc *a, const struct cls_catalog *catalog,
-                 const char *code, struct mr_err *err)
+mr_letter_decide(struct arc *a, const struct mr_judge *judge, const char *code,
+                 struct mr_err *err)
 {
     struct cls_tally tally = {0, 0};
     struct cls_decision dec;
@@ -299,7 +331,7 @@ mr_letter_decide(struct arc *a, const struct cls_catalog *catalog,
     in.blank_pages = l.blank_pages;
     in.ocr_conf = l.ocr_conf;
     if (!rc)
-        rc = cls_decide(catalog, &in, &dec, err);
+        rc = cls_decide(judge->catalog, judge->model, &in, &dec, err);
     if (rc)
         goto out;
     cls_writer_extract(l.text, &w);
@@ -322,13 +354,14 @@ mr_letter_decide(struct arc *a, const struct cls_catalog *catalog,
     d.mailbox = dec.mailbox;
     d.department = dec.department;
     d.confidence = dec.confidence;
-    d.review = dec.review;
+    d.review = dec.review ? ARC_REVIEW_PENDING : ARC_REVIEW_NONE;
     d.risk = risk_kinds(dec.risk, risk, sizeof(risk));
     d.risk_words = or_null(dec.risk_words);
     d.reasons = dec.reasons;
     rc = arc_letter_decide(a, l.code, &d, err);
     if (!rc)
-        rc = repeat_check(a, catalog, &l, d.writer_id, d.department, err);
+        rc =
+            repeat_check(a, judge->catalog, &l, d.writer_id, d.department, err);
 out:
     cls_decision_release(&dec);
     arc_letter_release(&l);

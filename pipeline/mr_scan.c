@@ -96,8 +96,7 @@ out:
  */
 static int
 process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-              const struct cls_catalog *catalog, int64_t stack,
-              struct mr_err *err)
+              const struct mr_judge *judge, int64_t stack, struct mr_err *err)
 {
     struct arc_stack_page *pages = NULL;
     char label[64];
@@ -133,8 +132,8 @@ process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
     snprintf(label, sizeof(label), "%s %lld", _("stack"), (long long)stack);
     rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
-        rc = mr_stack_letters(a, catalog, stack, label, cli->split_by_text,
-                              NULL, &blank, err);
+        rc = mr_stack_letters(a, judge, stack, label, cli->split_by_text, NULL,
+                              &blank, err);
     if (rc) {
         arc_stack_abort(a);
         goto out;
@@ -149,7 +148,7 @@ out:
 /* Process all complete stacks with work left.  Returns an exit code. */
 static int
 process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-            const struct cls_catalog *catalog)
+            const struct mr_judge *judge)
 {
     struct mr_err err = MR_ERR_INIT;
     int64_t *todo = NULL;
@@ -158,7 +157,7 @@ process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
 
     rc = arc_stacks_todo(a, &todo, &n, &err);
     for (size_t i = 0; !rc && i < n; i++)
-        rc = process_stack(cli, a, ocr, catalog, todo[i], &err);
+        rc = process_stack(cli, a, ocr, judge, todo[i], &err);
     free(todo);
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
@@ -166,23 +165,27 @@ process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
 }
 
 /*
- * Open the catalogue, the archive and the OCR engine; reports failure and
- * returns the exit code.  The caller closes what is open.
+ * Open the judge (catalogue and model), the archive and the OCR engine;
+ * reports failure and returns the exit code.  The caller closes what is
+ * open.
  */
 static int
-open_all(const struct mr_cli *cli, struct cls_catalog **pcatalog,
-         struct arc **pa, struct ocr_engine **pocr)
+open_all(const struct mr_cli *cli, struct mr_judge *judge, struct arc **pa,
+         struct ocr_engine **pocr)
 {
     struct mr_err err = MR_ERR_INIT;
-    int rc;
+    int rc = mr_judge_open(cli, judge);
 
-    *pcatalog = mr_catalog_open(cli, &rc);
-    if (!*pcatalog)
+    if (rc)
         return rc;
     *pa = arc_open(cli->archive, &err);
     if (!*pa) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         return err.code == MR_EBUSY ? MR_EXIT_TEMPFAIL : MR_EXIT_CANTCREAT;
+    }
+    if (mr_judge_model(judge, *pa, &err)) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        return mr_exit_code(err.code);
     }
     *pocr = ocr_engine_new(NULL, cli->langs, &err);
     if (!*pocr) {
@@ -195,16 +198,16 @@ open_all(const struct mr_cli *cli, struct cls_catalog **pcatalog,
 int
 mr_cmd_process(const struct mr_cli *cli)
 {
-    struct cls_catalog *catalog = NULL;
+    struct mr_judge judge = {NULL, NULL};
     struct arc *a = NULL;
     struct ocr_engine *ocr = NULL;
-    int rc = open_all(cli, &catalog, &a, &ocr);
+    int rc = open_all(cli, &judge, &a, &ocr);
 
     if (!rc)
-        rc = process_all(cli, a, ocr, catalog);
+        rc = process_all(cli, a, ocr, &judge);
     ocr_engine_destroy(&ocr);
     arc_close(&a);
-    cls_catalog_destroy(&catalog);
+    mr_judge_close(&judge);
     return rc;
 }
 
@@ -293,7 +296,7 @@ int
 mr_cmd_scan(const struct mr_cli *cli)
 {
     struct mr_err err = MR_ERR_INIT;
-    struct cls_catalog *catalog = NULL;
+    struct mr_judge judge = {NULL, NULL};
     struct arc *a = NULL;
     struct ocr_engine *ocr = NULL;
     struct scan_dev *dev = NULL;
@@ -302,7 +305,7 @@ mr_cmd_scan(const struct mr_cli *cli)
     time_t started = time(NULL);
     PIX *pix = NULL;
 
-    rc = open_all(cli, &catalog, &a, &ocr);
+    rc = open_all(cli, &judge, &a, &ocr);
     if (rc)
         goto out;
     dev = scan_dev_open(&cli->scan, &err);
@@ -377,12 +380,12 @@ mr_cmd_scan(const struct mr_cli *cli)
         rc = mr_exit_code(rc);
         goto out;
     }
-    rc = process_all(cli, a, ocr, catalog);
+    rc = process_all(cli, a, ocr, &judge);
 out:
     pixDestroy(&pix);
     scan_dev_close(&dev);
     ocr_engine_destroy(&ocr);
     arc_close(&a);
-    cls_catalog_destroy(&catalog);
+    mr_judge_close(&judge);
     return rc;
 }

@@ -25,6 +25,10 @@ struct mr_cli {
     const char *reviewer;      /* --reviewer: who corrects; the login name */
     const char *reason;        /* --reason: why, for the audit table */
     const char *catalog;       /* --catalog: the mailbox catalogue file */
+    const char *mailbox;       /* --mailbox of confirm */
+    const char *department;    /* --department of confirm */
+    int valid;                 /* --valid 1, --invalid 0, else -1 */
+    const char *invalid_reason; /* --invalid=REASON */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -39,11 +43,21 @@ int mr_cmd_process(const struct mr_cli *cli);
 int mr_cmd_split(const struct mr_cli *cli, const char *code);
 int mr_cmd_merge(const struct mr_cli *cli, const char *code1,
                  const char *code2);
+int mr_cmd_confirm(const struct mr_cli *cli, char **codes, int ncodes);
+int mr_cmd_train(const struct mr_cli *cli);
+int mr_cmd_decide(const struct mr_cli *cli, char **codes, int ncodes);
 
 struct Pix;
 struct arc;
 struct cls_catalog;
+struct cls_model;
 struct ocr_engine;
+
+/* What judges letters: the catalogue's rules and the department model. */
+struct mr_judge {
+    struct cls_catalog *catalog;
+    struct cls_model *model; /* NULL until trained */
+};
 
 /*
  * Clean and OCR pix into page with ocr_page(), and mark the page a
@@ -66,9 +80,9 @@ int mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
  * Adds to *pletters and *pblank when given.  On failure the stack must
  * be aborted.
  */
-int mr_stack_letters(struct arc *a, const struct cls_catalog *catalog,
-                     int64_t stack, const char *label, int by_text,
-                     int *pletters, int *pblank, struct mr_err *err);
+int mr_stack_letters(struct arc *a, const struct mr_judge *judge, int64_t stack,
+                     const char *label, int by_text, int *pletters, int *pblank,
+                     struct mr_err *err);
 
 /*
  * Open the existing archive of --archive (never create one: a mistyped
@@ -78,20 +92,50 @@ int mr_stack_letters(struct arc *a, const struct cls_catalog *catalog,
 struct arc *mr_archive_existing(const struct mr_cli *cli, int *prc);
 
 /*
- * Decide letter code of the open stack by the catalogue's rules: its
- * language, validity, addressee, mailbox, department, risk and writer
- * (matched against the writer registry), stored with their reasons;
- * changes are audited.  Also after a letter's pages changed.
+ * Decide letter code of the open stack by the catalogue's rules and the
+ * department model: its language, validity, addressee, mailbox,
+ * department, risk and writer (matched against the writer registry),
+ * stored with their reasons; changes are audited.  Also after a letter's
+ * pages changed.
  */
-int mr_letter_decide(struct arc *a, const struct cls_catalog *catalog,
+int mr_letter_decide(struct arc *a, const struct mr_judge *judge,
                      const char *code, struct mr_err *err);
 
 /*
- * The mailbox catalogue: --catalog FILE, else catalog.ini in the archive
- * directory, else the one mailroom ships.  On failure says why and sets
- * *prc to the exit code.
+ * Open the judge's catalogue: --catalog FILE, else catalog.ini in the
+ * archive directory, else the one mailroom ships; no model yet.  On
+ * failure says why and returns the exit code (MR_EXIT_OK on success).
  */
-struct cls_catalog *mr_catalog_open(const struct mr_cli *cli, int *prc);
+int mr_judge_open(const struct mr_cli *cli, struct mr_judge *judge);
+
+/*
+ * Load the department model archive a keeps, if any.  A damaged one is
+ * left out with a warning: the rules still decide.  MR_ENOMEM, MR_EDB.
+ */
+int mr_judge_model(struct mr_judge *judge, struct arc *a, struct mr_err *err);
+
+/* Free what the judge holds.  Accepts an empty one.  Cannot fail. */
+void mr_judge_close(struct mr_judge *judge);
+
+struct cls_model_report;
+
+/*
+ * Learn the department model again from every letter reviewers confirmed
+ * and store it in a (no stack open), trained by who; what it made into
+ * *rep.  MR_ENOTFOUND when no letter was confirmed yet.
+ */
+int mr_model_train(struct arc *a, const char *who, struct cls_model_report *rep,
+                   struct mr_err *err);
+
+/*
+ * Learn the model again when the catalogue's retrain_after confirmations
+ * were made since it was last learnt, saying so on stderr.
+ */
+int mr_model_retrain_due(struct arc *a, const struct cls_catalog *catalog,
+                         const char *who, struct mr_err *err);
+
+/* Who corrects: --reviewer, else the login name.  NULL after a message. */
+const char *mr_reviewer(const struct mr_cli *cli);
 
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);

@@ -326,7 +326,7 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 6);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 7);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
@@ -382,7 +382,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 6);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 7);
     check_integrity(dir);
     tmp_end();
 }
@@ -433,14 +433,14 @@ test_open_refuses(void)
     tmp_begin();
     a = arc_open(t_dir, &err);
     arc_close(&a);
-    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=7"), SQLITE_OK);
+    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=8"), SQLITE_OK);
     a = arc_open(t_dir, &err);
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
-    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 7, "
-                            "this one knows 6)") != NULL);
+    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 8, "
+                            "this one knows 7)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
-    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 7);
+    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 8);
     tmp_end();
 
     /* Somebody else's database. */
@@ -1343,7 +1343,8 @@ test_migrate_v1(void)
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     arc_close(&a);
     /* Take it back to schema 1 as an older mailroom wrote it. */
-    T_EQ_INT(db_exec(dir, "DROP TABLE lsh;"
+    T_EQ_INT(db_exec(dir, "DROP TABLE model;"
+                          "DROP TABLE lsh;"
                           "DROP TABLE letter_link;"
                           "DROP TABLE writer;"
                           "CREATE TABLE v1_letter AS SELECT id, stack_id,"
@@ -1375,7 +1376,7 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 6);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 7);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
     T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
              "content");
@@ -1711,7 +1712,7 @@ test_decisions(void)
     d.mailbox = "mayor";
     d.department = "housing";
     d.confidence = 0.6;
-    d.review = 1;
+    d.review = ARC_REVIEW_PENDING;
     d.risk = "self_harm";
     d.risk_words = "跳楼";
     d.reasons = "{\"x\":1}";
@@ -1731,7 +1732,7 @@ test_decisions(void)
     T_EQ_INT(l.d.valid, 1);
     T_EQ_STR(l.d.mailbox, "secretary");
     T_EQ_STR(l.d.department, "housing");
-    T_EQ_INT(l.d.review, 1);
+    T_EQ_INT(l.d.review, ARC_REVIEW_PENDING);
     T_EQ_STR(l.d.risk_words, "跳楼");
     T_EQ_STR(l.d.writer_name, "李四");
     T_EQ_INT(l.d.writer_id, w3);
@@ -1744,6 +1745,96 @@ test_decisions(void)
     T_EQ_STR(db_text(dir, "SELECT name || ' ' || phone FROM writer"
                           " WHERE id_number = '11010519491231002X'"),
              "李四 13900000002");
+    arc_close(&a);
+    check_integrity(dir);
+    tmp_end();
+}
+
+/* A reviewer's confirmation, and the model trained after confirmations. */
+static void
+test_confirm_and_model(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc_confirmation c = {1, NULL, "housing", "housing"};
+    struct arc_decision d;
+    struct arc_confirmed *v = NULL;
+    struct arc_model_info info;
+    struct arc_letter l;
+    unsigned char *data = NULL;
+    char dir[1100], c1[ARC_CODE_SIZE], c2[ARC_CODE_SIZE];
+    size_t n = 0, size = 0;
+    struct arc *a;
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "confirm");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "s.tif", &err), 0);
+    T_CHECK(add_text_page(a, 1, "楼道灯坏了", 90, "zh", 0) > 0);
+    T_CHECK(add_text_page(a, 2, "第二页", 90, "zh", 0) > 0);
+    T_CHECK(add_text_page(a, 3, "广告", 90, "zh", 0) > 0);
+    T_EQ_INT(arc_letter_add(a, 1, 2, "zh", c1, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 3, 1, "zh", c2, &err), 0);
+    memset(&d, 0, sizeof(d));
+    d.valid = 1;
+    d.mailbox = "environment";
+    d.department = "environment";
+    d.review = ARC_REVIEW_PENDING;
+    T_EQ_INT(arc_letter_decide(a, c1, &d, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    /* No model yet; no confirmation yet. */
+    T_EQ_INT(arc_model_get(a, &info, &data, &size, &err), 0);
+    T_EQ_STR(info.trained, "");
+    T_CHECK(data == NULL);
+    T_EQ_INT(info.since, 0);
+    /* Only in the letter's open stack. */
+    T_EQ_INT(arc_letter_confirm(a, c1, &c, "alice", NULL, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    T_EQ_INT(arc_stack_resume(a, 1, NULL, &err), 0);
+    T_EQ_INT(arc_letter_confirm(a, c1, &c, "alice", "wrong bureau", &err), 0);
+    c = (struct arc_confirmation){0, "advertising", "invalid", NULL};
+    T_EQ_INT(arc_letter_confirm(a, c2, &c, "bob", NULL, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_letter_get(a, c1, &l, &err), 0);
+    T_EQ_INT(l.d.review, ARC_REVIEW_CONFIRMED);
+    T_EQ_STR(l.d.mailbox, "housing");
+    arc_letter_release(&l);
+    T_EQ_STR(db_text(dir, "SELECT group_concat(who || ':' || field || '=' ||"
+                          " ifnull(old, '-') || '>' || new, ' ')"
+                          " FROM audit WHERE action = 'confirm'"),
+             "alice:mailbox=environment>housing "
+             "alice:department=environment>housing "
+             "alice:review=pending>confirmed bob:valid=->invalid "
+             "bob:validity_reason=->advertising bob:mailbox=->invalid "
+             "bob:review=->confirmed");
+    T_EQ_STR(db_text(dir, "SELECT reason FROM audit WHERE who = 'alice'"
+                          " LIMIT 1"),
+             "wrong bureau");
+    /* The valid confirmed letter with a department, its pages joined. */
+    T_EQ_INT(arc_confirmed_letters(a, &v, &n, &err), 0);
+    T_EQ_INT((int)n, 1);
+    T_EQ_STR(v[0].department, "housing");
+    T_EQ_STR(v[0].text, "楼道灯坏了\f\n第二页");
+    arc_confirmed_free(&v, n);
+    T_EQ_INT(arc_model_get(a, &info, NULL, NULL, &err), 0);
+    T_EQ_INT(info.since, 2);
+    /* A model replaces the one before; confirmations count from it. */
+    snprintf(info.who, sizeof(info.who), "carol");
+    info.letters = 1;
+    info.departments = 1;
+    T_EQ_INT(arc_model_save(a, &info, "MRNB", 4, &err), 0);
+    T_EQ_INT(arc_model_save(a, &info, "MRNB+", 5, &err), 0);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM model"), 1);
+    T_EQ_INT(arc_model_get(a, &info, &data, &size, &err), 0);
+    T_EQ_INT((int)size, 5);
+    T_CHECK(data && !memcmp(data, "MRNB+", 5));
+    T_EQ_STR(info.who, "carol");
+    T_EQ_INT(info.since, 0);
+    T_CHECK(info.trained[0] != '\0');
+    free(data);
+    T_EQ_INT(arc_stack_resume(a, 1, NULL, &err), 0);
+    T_EQ_INT(arc_model_save(a, &info, "x", 1, &err), MR_EINVAL);
+    arc_stack_abort(a);
     arc_close(&a);
     check_integrity(dir);
     tmp_end();
@@ -1844,6 +1935,7 @@ main(int argc, char **argv)
         {"scan_flow", test_scan_flow},
         {"corrections", test_corrections},
         {"decisions", test_decisions},
+        {"confirm_and_model", test_confirm_and_model},
         {"similar", test_similar},
         {NULL, NULL},
     };

@@ -13,6 +13,12 @@ field() {
 	"$MAILROOM" --archive "$1" letters | jq -r "$2" | paste -sd" "
 }
 
+# code_of ARCHIVE NAME: the tracking code of the letter from NAME-p1.png.
+code_of() {
+	"$MAILROOM" --archive "$1" letters | jq -r "select(.source |
+		endswith(\"$2-p1.png\")) | .tracking_code"
+}
+
 test_expect_success 'render the sample letters, an advert and a threat' '
 	printf "新店开业，全场特价，限时折扣！\n免费领取礼品，欢迎来电。\n咨询热线：023-12345678\n" \
 		>advert.txt &&
@@ -136,6 +142,108 @@ test_expect_success 'a split letter is judged again, part by part' '
 	test "$(field A .page_count)" = "1 1 1 1 1 1 1 1 1 1 1" &&
 	test "$(sqlite3 A/index.sqlite "SELECT count(*) FROM audit
 		WHERE action = \"decide\" AND letter = \"$gas\"")" -ge 3
+'
+
+test_expect_success 'confirm: as decided, or corrected, with the audit' '
+	bus=$(code_of A en-bus-mayor) &&
+	noise=$(code_of A zh-noise-night) &&
+	"$MAILROOM" --archive A confirm "$bus" --reviewer alice >out 2>err &&
+	test "$(cat out)" = "$(printf "%s\tmayor\ttransport" "$bus")" &&
+	"$MAILROOM" --archive A confirm "$noise" --department housing \
+		--reviewer alice --reason "the landlord makes the noise" \
+		>out 2>err &&
+	test "$(cat out)" = "$(printf "%s\thousing\thousing" "$noise")" &&
+	test "$(field A "select(.review == \"confirmed\") | .tracking_code")" \
+		= "$bus $noise" &&
+	"$MAILROOM" --archive A show "$noise" >show &&
+	grep "^mailbox: *housing (住房城乡建委)" show &&
+	grep "^confidence: .*(confirmed by a reviewer)" show &&
+	grep "alice: set department: environment -> housing (reason: the landlord makes the noise)" show &&
+	grep "alice: decisions confirmed" show &&
+	test "$(sqlite3 A/index.sqlite "SELECT count(*) FROM audit
+		WHERE action = \"confirm\" AND who = \"alice\"")" = 4
+'
+
+test_expect_success 'confirm: what does not fit is refused, naming it' '
+	advert=$(code_of A advert) &&
+	bus=$(code_of A en-bus-mayor) &&
+	test_expect_code 65 "$MAILROOM" --archive A confirm "$advert" --valid \
+		--reviewer bob 2>err &&
+	grep "letter $advert was decided invalid: give its --department" err &&
+	test_expect_code 65 "$MAILROOM" --archive A confirm "$bus" \
+		--mailbox nowhere --reviewer bob 2>err &&
+	grep "no mailbox .nowhere. in the catalogue" err &&
+	test_expect_code 65 "$MAILROOM" --archive A confirm "$bus" \
+		--invalid=rude --reviewer bob 2>err &&
+	grep "unknown reason .rude." err &&
+	test_expect_code 65 "$MAILROOM" --archive A confirm "$bus" --invalid \
+		--mailbox mayor --reviewer bob 2>err &&
+	grep "an invalid letter goes to no mailbox" err &&
+	test_expect_code 64 "$MAILROOM" --archive A confirm "$bus" --valid \
+		--invalid 2>err &&
+	test "$(sqlite3 A/index.sqlite "SELECT count(*) FROM audit
+		WHERE who = \"bob\"")" = 0 &&
+	"$MAILROOM" --archive A confirm "$advert" --invalid --reviewer bob \
+		>out 2>err &&
+	test "$(cat out)" = "$(printf "%s\tinvalid\t-" "$advert")" &&
+	test "$(field A "select(.tracking_code == \"$advert\") |
+		.validity_reason")" = advertising
+'
+
+test_expect_success 'decide again: confirmed letters are left as they are' '
+	noise=$(code_of A zh-noise-night) &&
+	"$MAILROOM" --archive A decide >out 2>err &&
+	grep "decided 8 letters again: 0 moved to another mailbox" err &&
+	test "$(field A "select(.tracking_code == \"$noise\") | .mailbox")" \
+		= housing &&
+	"$MAILROOM" --archive A decide "$noise" >out 2>err &&
+	grep "letter $noise was confirmed by a reviewer: left as it is" err
+'
+
+test_expect_success 'render letters in words no catalogue knows' '
+	for i in 1 2 3; do
+		printf "尊敬的领导：\n我家住在幸福里$i号。楼道声控灯坏了半年，单元防盗门关不上，楼顶水箱锈蚀，请求尽快处理。\n来信人：王$i\n" >home$i.txt &&
+		printf "尊敬的领导：\n我每天坐八路车上班。八路车司机经常甩站，末班车提前半小时开走，候车亭漏雨没人修，请求尽快处理。\n来信人：刘$i\n" >bus$i.txt || return 1
+	done &&
+	"$TESTS/render-letters.sh" r home1.txt home2.txt home3.txt bus1.txt \
+		bus2.txt bus3.txt >/dev/null
+'
+
+test_expect_success 'the department model learns from confirmations' '
+	mkdir M &&
+	sed -e "s/^model_min_letters = .*/model_min_letters = 4/" \
+		-e "s/^retrain_after = .*/retrain_after = 4/" \
+		"$TESTS/../classifier/catalog.ini" >M/catalog.ini &&
+	"$MAILROOM" --archive M import r/home1-p1.png r/home2-p1.png \
+		r/bus1-p1.png r/bus2-p1.png >out 2>err &&
+	test "$(field M .department)" = "other other other other" &&
+	test_expect_code 66 "$MAILROOM" --archive M train 2>err &&
+	grep "nothing to learn from" err &&
+	"$MAILROOM" --archive M confirm $(code_of M home1) $(code_of M home2) \
+		--department housing --reviewer carol >out 2>err &&
+	test ! -s err &&
+	"$MAILROOM" --archive M confirm $(code_of M bus1) $(code_of M bus2) \
+		--department transport --reviewer carol >out 2>err &&
+	grep "department model learnt from 4 confirmed letters of 2 departments" err &&
+	test "$(sqlite3 M/index.sqlite "SELECT letters || \" \" || who
+		FROM model")" = "4 carol" &&
+	"$MAILROOM" --archive M import r/home3-p1.png r/bus3-p1.png \
+		>out 2>err &&
+	test "$(field M .department)" = \
+		"housing housing transport transport housing transport" &&
+	"$MAILROOM" --archive M show $(code_of M bus3) >show &&
+	grep "^reasons: .*\"by\":\"model\"" show &&
+	"$MAILROOM" --archive M train --reviewer dave >out &&
+	grep "learnt from 4 confirmed letters of 2 departments" out &&
+	test "$(sqlite3 M/index.sqlite "SELECT who FROM model")" = dave
+'
+
+test_expect_success 'a damaged model is left out with a warning' '
+	sqlite3 M/index.sqlite "UPDATE model SET data = zeroblob(1)" &&
+	"$MAILROOM" --archive M decide >out 2>err &&
+	grep "is not used (not a department model): run .mailroom train." err &&
+	test "$(field M .department)" = \
+		"housing housing transport transport other other"
 '
 
 test_done
