@@ -16,7 +16,7 @@
  * letter addresses it; below a minimum weight it is "other", for a person
  * to sort.  The department model learnt from reviewers' confirmations
  * (cls_model.c), once it has learnt from enough letters, takes the
- * department over where it is more confident than the words.
+ * department over where it is MODEL_MARGIN more confident than the words.
  */
 #include "classifier/cls_int.h"
 
@@ -33,6 +33,8 @@
 #define DEPARTMENT_MIN 3   /* department words for a department at all */
 #define DEPARTMENT_SURE 12 /* department words for full confidence */
 #define ADDRESS_BONUS 10   /* for the department a letter addresses */
+/* How much surer than the rules the model must be to overrule them. */
+#define MODEL_MARGIN 0.1
 
 const char *
 cls_invalid_id(enum cls_invalid why)
@@ -266,7 +268,7 @@ model_department(const struct cls_catalog *c, const struct cls_model *model,
                         json_integer((json_int_t)cls_model_letters(model)));
     json_object_set_new(o, "model", m);
     /* A department the catalogue no longer has is no guess. */
-    if (!box || g.confidence <= *pconf)
+    if (!box || g.confidence < *pconf + MODEL_MARGIN)
         return 0;
     if (box != *pbest) {
         json_object_set_new(d, "id", json_string(box->pub.id));

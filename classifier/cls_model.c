@@ -7,8 +7,10 @@
  * Han characters (most Chinese words are two characters, and OCR puts no
  * spaces between them), and each English word of three letters or more.
  * Numbers are left out: they are the writer's, not the matter's.  A term
- * is kept by its 64-bit hash; terms met in one letter only are dropped
- * after training, since they say nothing about the next letter.
+ * is kept by its 64-bit hash.  After training, terms met in one letter
+ * only are dropped, since they say nothing about the next letter, and so
+ * are the words of every letter (in more than a third of them, their
+ * letters spread over departments: "the", 我们, 没有).
  *
  * The reasons of a guess name the words (pairs and English words) that
  * speak most for it against the runner-up.
@@ -31,7 +33,10 @@
 /* Additive smoothing of term counts. */
 #define ALPHA 0.1
 /* The evidence of one letter counts as at most this many terms. */
-#define EVIDENCE_TERMS 40.0
+#define EVIDENCE_TERMS 10.0
+/* Terms in more than a third of the letters are common (from 10 letters). */
+#define COMMON_SHARE 3
+#define COMMON_MIN 10
 /* Cross-validation folds, and the fewest letters worth validating. */
 #define FOLDS 5
 #define FOLDS_MIN 10
@@ -190,9 +195,32 @@ tables_alloc(struct cls_model *m, size_t cap, int learning, struct mr_err *err)
     return 0;
 }
 
-/* Move every term of m into tables of cap slots; keep those seen enough. */
+/*
+ * Whether the term in slot s is worth keeping after learning: met in two
+ * letters or more, and not in most letters alike (the words of every
+ * letter: "the", 我们, 没有) unless its letters are mostly of one
+ * department.
+ */
 static int
-rehash(struct cls_model *m, size_t cap, uint32_t min_seen, int learning,
+worth_keeping(const struct cls_model *m, size_t s)
+{
+    uint64_t all = 0, most = 0;
+
+    if (m->seen[s] < 2)
+        return 0;
+    if (m->letters < COMMON_MIN || m->seen[s] * COMMON_SHARE <= m->letters)
+        return 1;
+    for (size_t c = 0; c < m->nclass; c++) {
+        all += m->counts[s * m->nclass + c];
+        if (m->counts[s * m->nclass + c] > most)
+            most = m->counts[s * m->nclass + c];
+    }
+    return 2 * most >= all;
+}
+
+/* Move the terms of m into tables of cap slots; prune: the worth keeping. */
+static int
+rehash(struct cls_model *m, size_t cap, int prune, int learning,
        struct mr_err *err)
 {
     struct cls_model old = *m;
@@ -207,7 +235,7 @@ rehash(struct cls_model *m, size_t cap, uint32_t min_seen, int learning,
     for (size_t s = 0; !rc && s < old.cap; s++) {
         size_t to;
 
-        if (!old.keys[s] || (old.seen && old.seen[s] < min_seen))
+        if (!old.keys[s] || (prune && !worth_keeping(&old, s)))
             continue;
         to = slot_of(m, old.keys[s]);
         m->keys[to] = old.keys[s];
@@ -226,14 +254,14 @@ rehash(struct cls_model *m, size_t cap, uint32_t min_seen, int learning,
     return rc;
 }
 
-/* The number of terms met in two letters or more. */
+/* The number of terms worth keeping. */
 static size_t
 kept(const struct cls_model *m)
 {
     size_t n = 0;
 
     for (size_t s = 0; s < m->cap; s++)
-        n += m->keys[s] && m->seen[s] >= 2;
+        n += m->keys[s] && worth_keeping(m, s);
     return n;
 }
 
@@ -334,7 +362,7 @@ model_learn(const struct cls_example *ex, size_t n, int skip,
         free(folded);
     }
     if (!rc)
-        rc = rehash(m, table_size(kept(m)), 2, 0, err);
+        rc = rehash(m, table_size(kept(m)), 1, 0, err);
     for (size_t s = 0; !rc && s < m->cap; s++)
         for (size_t c = 0; m->keys[s] && c < m->nclass; c++)
             m->cls[c].terms += m->counts[s * m->nclass + c];
