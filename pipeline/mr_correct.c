@@ -217,8 +217,12 @@ settle(const struct mr_cli *cli, const struct cls_catalog *catalog,
     const struct arc_decision *d = &l->d;
     int routed = cli->mailbox || cli->department;
 
-    c->valid =
-        cli->valid >= 0 ? cli->valid : routed || (d->decided && d->valid);
+    if (cli->valid < 0 && !routed && !d->decided)
+        return mr_fail(err, MR_EINVAL,
+                       _("letter %s has not been decided yet: give "
+                         "--department, or --invalid"),
+                       l->code);
+    c->valid = cli->valid >= 0 ? cli->valid : routed || d->valid;
     if (!c->valid) {
         if (routed)
             return mr_fail(err, MR_EINVAL,

@@ -181,6 +181,13 @@ test_expect_success 'confirm: what does not fit is refused, naming it' '
 	grep "an invalid letter goes to no mailbox" err &&
 	test_expect_code 64 "$MAILROOM" --archive A confirm "$bus" --valid \
 		--invalid 2>err &&
+	sqlite3 A/index.sqlite "UPDATE letter SET valid = NULL
+		WHERE tracking_code = \"$bus\"" &&
+	test_expect_code 65 "$MAILROOM" --archive A confirm "$bus" \
+		--reviewer bob 2>err &&
+	grep "letter $bus has not been decided yet" err &&
+	sqlite3 A/index.sqlite "UPDATE letter SET valid = 1
+		WHERE tracking_code = \"$bus\"" &&
 	test "$(sqlite3 A/index.sqlite "SELECT count(*) FROM audit
 		WHERE who = \"bob\"")" = 0 &&
 	"$MAILROOM" --archive A confirm "$advert" --invalid --reviewer bob \
