@@ -106,25 +106,6 @@ for cat in shipped thin; do
 			>"$work/$cat-$how.jsonl"
 		echo "== $cat catalogue, $how"
 		python3 "$here/bench/score.py" "$test/src/labels.jsonl" \
-			"$work/$cat-$how.jsonl" | grep -E "^(letters|mailbox|department)"
-		# How often the model took the department over, and was right.
-		python3 - "$test/src/labels.jsonl" "$work/$cat-$how.jsonl" <<'EOF'
-import json, os, sys
-labels = {}
-for line in open(sys.argv[1], encoding="utf-8"):
-    l = json.loads(line)
-    labels[l["file"]] = l
-took = right = 0
-for line in open(sys.argv[2], encoding="utf-8"):
-    g = json.loads(line)
-    d = (g.get("reasons") or {}).get("department") or {}
-    if d.get("by") != "model":
-        continue
-    took += 1
-    l = labels[os.path.splitext(os.path.basename(g["source"]))[0]]
-    right += l["valid"] and l["department"] == g["department"]
-if took:
-    print("model took over  %d letters, %d of them right" % (took, right))
-EOF
+			"$work/$cat-$how.jsonl" | grep -E "^(letters|mailbox|department|model)"
 	done
 done

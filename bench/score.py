@@ -7,7 +7,8 @@ LETTERS is `mailroom letters` output; a letter is matched to its label by
 its source file's name.  Prints one line per measure: accuracy of
 mailbox, validity, invalid reason, department (valid letters), writer
 name, phone and ID number (where the label has one), and precision,
-recall and F1 of repeat and risk flags.
+recall and F1 of repeat and risk flags; and, when the department model
+decided any department, how many of those it got right.
 """
 
 import json
@@ -39,6 +40,7 @@ def main():
         got.setdefault(name, g)
     acc = {k: [0, 0] for k in ("mailbox", "validity", "invalid_reason", "department", "writer_name", "writer_phone", "writer_id")}
     flags = {k: [0, 0, 0] for k in ("repeat", "risk")}
+    model = [0, 0]  # departments the model decided, right ones
     wrong = []
 
     def count(key, ok, what):
@@ -59,6 +61,9 @@ def main():
             count("invalid_reason", g["validity_reason"] == l["invalid_reason"], "%s (%s, want %s)" % (name, g["validity_reason"], l["invalid_reason"]))
         else:
             count("department", g["department"] == l["department"], "%s (%s, want %s)" % (name, g["department"], l["department"]))
+        if ((g.get("reasons") or {}).get("department") or {}).get("by") == "model":
+            model[0] += 1
+            model[1] += l["valid"] and g["department"] == l["department"]
         lw = l.get("writer")
         if lw:
             count("writer_name", (w.get("name") or "") == lw["name"], "%s (%s, want %s)" % (name, w.get("name"), lw["name"]))
@@ -79,6 +84,8 @@ def main():
     for k, (tp, fp, fn) in flags.items():
         p, r, f = prf(tp, fp, fn)
         print("%-15s precision %.2f recall %.2f F1 %.2f  (tp %d, fp %d, fn %d)" % (k, p, r, f, tp, fp, fn))
+    if model[0]:
+        print("model took over %d departments, %d of them right" % tuple(model))
     if os.environ.get("VERBOSE"):
         print("\n".join(wrong))
 
