@@ -18,8 +18,8 @@
 /* Code points of an address compared, at most. */
 #define ADDRESS_MAX 96
 
-static int
-same_text(const char *x, const char *y)
+int
+arc_same_text(const char *x, const char *y)
 {
     return (!x && !y) || (x && y && !strcmp(x, y));
 }
@@ -29,7 +29,7 @@ static int
 audit_change(struct arc *a, const char *at, const char *code, const char *field,
              const char *old, const char *new_value, struct mr_err *err)
 {
-    if (same_text(old, new_value))
+    if (arc_same_text(old, new_value))
         return 0;
     return arc_audit_add(a, at, "mailroom", "decide", code, field, old,
                          new_value, NULL, NULL, err);

@@ -157,6 +157,9 @@ int arc_audit_add(struct arc *a, const char *at, const char *who,
                   const char *old, const char *new_value, const char *other,
                   const char *reason, struct mr_err *err);
 
+/* arc_decision.c: whether two strings (either may be NULL) are equal. */
+int arc_same_text(const char *x, const char *y);
+
 /* arc_similar.c: the repeat index. */
 
 /*

@@ -10,19 +10,13 @@
  */
 #include "archive/arc_int.h"
 
-static int
-same_text(const char *x, const char *y)
-{
-    return (!x && !y) || (x && y && !strcmp(x, y));
-}
-
 /* An audit row of a confirmation when field changed. */
 static int
 audit_confirm(struct arc *a, const char *at, const char *who,
               const char *reason, const char *code, const char *field,
               const char *old, const char *new_value, struct mr_err *err)
 {
-    if (same_text(old, new_value) && strcmp(field, "review"))
+    if (arc_same_text(old, new_value) && strcmp(field, "review"))
         return 0;
     return arc_audit_add(a, at, who, "confirm", code, field, old, new_value,
                          NULL, reason, err);
