@@ -197,6 +197,12 @@ static const char *const arc_migrations[] = {
     "  data BLOB NOT NULL); /* classifier/cls_model.c's format */\n"
     "CREATE INDEX audit_confirmed ON audit(id)\n"
     "  WHERE action = 'confirm' AND field = 'review';\n",
+    /*
+     * 8: page.processed 2: the page is stored and surveyed (blank or
+     * not), its reading left for later at low priority: the rest of a
+     * long letter decided from its first pages and a sample.
+     */
+    "CREATE INDEX page_deferred ON page(letter_id) WHERE processed = 2;\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -269,8 +275,13 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_LETTER_ALERTS] =
         LETTER_COLUMNS " WHERE l.repeat = 1 OR l.risk IS NOT NULL"
                        " ORDER BY l.archived DESC, l.id DESC",
-    [ARC_ST_LETTER_PAGES] = "SELECT id, blank, ocr_conf, text FROM page"
-                            " WHERE letter_id = :letter ORDER BY seq",
+    [ARC_ST_LETTER_PAGES] =
+        "SELECT id, blank, ocr_conf, text, processed FROM page"
+        " WHERE letter_id = :letter ORDER BY seq",
+    [ARC_ST_LETTERS_UNREAD] =
+        "SELECT tracking_code FROM letter WHERE id IN"
+        " (SELECT letter_id FROM page WHERE processed = 2)"
+        " AND (:stack = 0 OR stack_id = :stack) ORDER BY id",
     [ARC_ST_SEARCH_FTS] =
         HIT_COLUMNS " FROM page_fts"
                     " JOIN page AS p ON p.id = page_fts.rowid" HIT_JOINS
@@ -300,7 +311,8 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_PAGE_RESULTS] =
         "UPDATE page SET blank = :blank, rotation = :rotation, skew = :skew,"
         " text = :text, ocr_conf = :conf, language = :language,"
-        " script = :script, processed = 1, codes = :codes, role = :role"
+        " script = :script, processed = :processed, codes = :codes,"
+        " role = :role"
         " WHERE id = :page AND stack_id = :stack",
     [ARC_ST_WORD_DELETE] = "DELETE FROM word WHERE page_id = :page",
     [ARC_ST_REVIEW_INSERT] =
@@ -967,6 +979,15 @@ bind_field(struct arc *a, sqlite3_stmt *st, const char *name, const char *v,
     return arc_bind_text(a, st, name, n ? v : NULL, (int)n, err);
 }
 
+/* page.processed: 0 stored as delivered, 1 read, 2 reading deferred. */
+static int
+processed_value(unsigned flags)
+{
+    if (flags & MR_PAGE_DEFERRED)
+        return 2;
+    return (flags & MR_PAGE_PENDING) ? 0 : 1;
+}
+
 /*
  * Bind what cleaning and OCR found on page (the :blank, :rotation, :skew,
  * :text, :conf, :language, :script, :codes and :role parameters of st).
@@ -1002,6 +1023,9 @@ bind_results(struct arc *a, sqlite3_stmt *st, const struct mr_page *page,
                            : page->flags & MR_PAGE_UNSURE  ? "unsure"
                                                            : NULL,
                            -1, err);
+    if (!rc)
+        rc = arc_bind_int(a, st, ":processed", processed_value(page->flags),
+                          err);
     return rc;
 }
 
@@ -1052,9 +1076,6 @@ insert_page(struct arc *a, const struct mr_page *page, struct Pix *pix,
         rc = arc_bind_int(a, st, ":dpi", dpi > 0 ? dpi : 0, err);
     if (!rc)
         rc = bind_results(a, st, page, err);
-    if (!rc)
-        rc = arc_bind_int(a, st, ":processed",
-                          (page->flags & MR_PAGE_PENDING) == 0, err);
     if (!rc)
         rc = arc_step(a, st, err);
     if (!rc)
@@ -1421,7 +1442,10 @@ static unsigned
 stack_page_flags(sqlite3_stmt *st)
 {
     const char *role = (const char *)sqlite3_column_text(st, 4);
-    unsigned flags = sqlite3_column_int(st, 2) ? 0 : MR_PAGE_PENDING;
+    int processed = sqlite3_column_int(st, 2);
+    unsigned flags = processed == 1   ? 0
+                     : processed == 2 ? MR_PAGE_PENDING | MR_PAGE_DEFERRED
+                                      : MR_PAGE_PENDING;
 
     if (sqlite3_column_int(st, 3))
         flags |= MR_PAGE_BLANK;
@@ -1469,7 +1493,7 @@ arc_stack_pages(struct arc *a, int64_t stack_id, struct arc_stack_page **ppages,
         }
         pages[n].id = sqlite3_column_int64(st, 0);
         pages[n].seq = sqlite3_column_int(st, 1);
-        pages[n].processed = sqlite3_column_int(st, 2);
+        pages[n].processed = sqlite3_column_int(st, 2) == 1;
         pages[n].flags = stack_page_flags(st);
         rc = arc_column_dup(st, 5, &pages[n].text, err);
         if (rc)
@@ -1516,6 +1540,46 @@ arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn, struct mr_err *err)
         return rc;
     }
     *pids = ids;
+    *pn = n;
+    return 0;
+}
+
+int
+arc_letters_unread(struct arc *a, int64_t stack_id,
+                   char (**pcodes)[ARC_CODE_SIZE], size_t *pn,
+                   struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_LETTERS_UNREAD] : NULL;
+    char(*codes)[ARC_CODE_SIZE] = NULL, (*grown)[ARC_CODE_SIZE];
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *pcodes = NULL;
+    *pn = 0;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    rc = arc_bind_int(a, st, ":stack", stack_id, err);
+    while (!rc && (rc = arc_step(a, st, err)) == 1) {
+        const char *code = (const char *)sqlite3_column_text(st, 0);
+
+        rc = 0;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            grown = realloc(codes, cap * sizeof(*codes));
+            if (!grown) {
+                rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+                break;
+            }
+            codes = grown;
+        }
+        snprintf(codes[n++], ARC_CODE_SIZE, "%s", code ? code : "");
+    }
+    arc_stmt_done(st);
+    if (rc) {
+        free(codes);
+        return rc;
+    }
+    *pcodes = codes;
     *pn = n;
     return 0;
 }

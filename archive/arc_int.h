@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 7
+#define ARC_SCHEMA_VERSION 8
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -25,6 +25,7 @@ enum arc_stmt_id {
     ARC_ST_LETTER_ALL,
     ARC_ST_LETTER_BY_CODE,
     ARC_ST_LETTER_PAGES,
+    ARC_ST_LETTERS_UNREAD,
     ARC_ST_SEARCH_FTS,
     ARC_ST_SEARCH_INSTR,
     ARC_ST_PAGE_FILE,

@@ -126,7 +126,10 @@ decision_fill(sqlite3_stmt *st, struct arc_decision *d, struct mr_err *err)
     return rc;
 }
 
-/* Add the letter's pages, blank count, mean confidence and joined text. */
+/*
+ * Add the letter's pages, blank and unread counts, mean confidence and
+ * joined text.
+ */
 static int
 letter_pages(struct arc *a, struct arc_letter *l, struct mr_err *err)
 {
@@ -155,6 +158,7 @@ letter_pages(struct arc *a, struct arc_letter *l, struct mr_err *err)
         }
         l->pages[l->npages++] = sqlite3_column_int64(st, 0);
         l->blank_pages += blank;
+        l->unread += sqlite3_column_int(st, 4) != 1;
         if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
             conf_sum += sqlite3_column_int(st, 2);
             nconf++;

@@ -77,7 +77,7 @@ struct arc_stack_page {
     int64_t id;
     int seq;
     int processed;  /* 0: stored as delivered, not yet cleaned and OCR'd */
-    unsigned flags; /* MR_PAGE_BLANK, _PENDING, _SEPARATOR, _UNSURE */
+    unsigned flags; /* MR_PAGE_BLANK, _PENDING, _DEFERRED, _SEPARATOR, ... */
     char *text;     /* OCR text, NULL when none */
 };
 
@@ -103,11 +103,20 @@ int arc_review_add(struct arc *a, const char *kind, int seq, const char *reason,
 void arc_stack_pages_free(struct arc_stack_page **ppages, size_t n);
 
 /*
- * The complete stacks with work left (a page not processed, or no letter
- * yet), oldest first, into *pids (malloc'd, *pn entries; free()).
+ * The complete stacks with work left (a page neither processed nor
+ * deferred, or no letter yet), oldest first, into *pids (malloc'd, *pn entries; free()).
  */
 int arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn,
                     struct mr_err *err);
+
+/*
+ * The tracking codes of the letters with pages whose reading was
+ * deferred (MR_PAGE_DEFERRED), of stack stack_id or, when 0, of every
+ * stack, oldest first, into *pcodes (malloc'd, *pn entries; free()).
+ */
+int arc_letters_unread(struct arc *a, int64_t stack_id,
+                       char (**pcodes)[ARC_CODE_SIZE], size_t *pn,
+                       struct mr_err *err);
 
 /*
  * Decode stored page page_id into *ppix (caller destroys) after checking
@@ -194,6 +203,7 @@ struct arc_letter {
     int64_t *pages; /* page ids, in page order */
     size_t npages;
     int blank_pages;
+    int unread;    /* pages not read yet: a long letter's deferred rest */
     int ocr_conf;  /* mean over OCR'd pages, -1 when none */
     char *text;    /* page texts joined by "\f\n", NULL if none */
     int questions; /* open review questions about its boundaries */

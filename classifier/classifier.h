@@ -149,6 +149,13 @@ const struct cls_mailbox *cls_catalog_mailbox(const struct cls_catalog *c,
  */
 int cls_catalog_retrain_after(const struct cls_catalog *c);
 
+/*
+ * Pages from which a letter is a long one, decided before it is read
+ * whole (the catalogue's long_letter_pages; cls_read_first).  Cannot
+ * fail.
+ */
+int cls_catalog_long_pages(const struct cls_catalog *c);
+
 /* The mailbox with id, or NULL.  Cannot fail. */
 const struct cls_mailbox *cls_catalog_find(const struct cls_catalog *c,
                                            const char *id);
@@ -159,7 +166,19 @@ struct cls_input {
     int pages;        /* page count, blank pages included */
     int blank_pages;
     int ocr_conf; /* mean OCR confidence 0-100, -1 when nothing was read */
+    int unread;   /* pages not read yet (see cls_read_first) */
 };
+
+/*
+ * Whether content page i (0-based, blank pages not counted) of a letter
+ * of pages pages, content of them with content, is read before the letter
+ * is decided.  Every page of a letter of up to the catalogue's
+ * long_letter_pages is; a longer one (a manuscript of hundreds of pages)
+ * is decided from its first long_first_pages and long_sample_pages more
+ * spread evenly over the rest, which are read later, after the work
+ * behind it.  Cannot fail.
+ */
+int cls_read_first(const struct cls_catalog *c, int pages, int content, int i);
 
 /* Why a letter is invalid. */
 enum cls_invalid {

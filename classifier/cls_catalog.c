@@ -162,6 +162,16 @@ settings_key(struct load *l, const char *name, const char *value)
         c->long_letter_pages = (int)v;
         return rc;
     }
+    if (!strcmp(name, "long_first_pages")) {
+        rc = number(l, name, value, 1, 100000, &v);
+        c->long_first_pages = (int)v;
+        return rc;
+    }
+    if (!strcmp(name, "long_sample_pages")) {
+        rc = number(l, name, value, 0, 100000, &v);
+        c->long_sample_pages = (int)v;
+        return rc;
+    }
     return mr_fail(&l->err, MR_EFORMAT, _("unknown key '%s' in [settings]"),
                    name);
 }
@@ -272,6 +282,8 @@ cls_catalog_load(const char *path, struct mr_err *err)
     l.c->review_below = 0.75;
     l.c->illegible_below = 45;
     l.c->long_letter_pages = 50;
+    l.c->long_first_pages = 5;
+    l.c->long_sample_pages = 5;
     l.c->repeat_similarity = 0.1;
     l.c->related_similarity = 0.4;
     l.c->model_min_letters = 30;
@@ -349,6 +361,12 @@ cls_link_kind(const struct cls_catalog *c, double similarity, int same_writer,
                                                   : CLS_LINK_NONE;
     return similarity >= c->related_similarity ? CLS_LINK_RELATED
                                                : CLS_LINK_NONE;
+}
+
+int
+cls_catalog_long_pages(const struct cls_catalog *c)
+{
+    return c->long_letter_pages;
 }
 
 int

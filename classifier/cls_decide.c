@@ -7,7 +7,8 @@
  * Order of the validity checks, first that applies wins: blank (almost
  * nothing written), illegible (mean OCR confidence under the threshold),
  * advertising, a published article, no request (a long manuscript when it
- * has more pages than the catalogue's long_letter_pages).  The addressee
+ * has more pages than the catalogue's long_letter_pages; it is decided
+ * from its first pages and a sample, cls_read_first).  The addressee
  * is the mailbox whose address words appear in the letter's first lines
  * (its salutation); a letter to a leader goes to that leader's mailbox,
  * every other valid letter to its department's.  The department is the
@@ -109,6 +110,21 @@ json_words(json_t *o, const char *key, int score, const char *words)
     json_object_set_new(o, key, w);
 }
 
+int
+cls_read_first(const struct cls_catalog *c, int pages, int content, int i)
+{
+    int rest = content - c->long_first_pages, n = c->long_sample_pages;
+
+    if (pages <= c->long_letter_pages || i < c->long_first_pages ||
+        rest <= n)
+        return 1;
+    /* Sample k stands in the middle of the k-th of n equal parts. */
+    for (int k = 0; k < n; k++)
+        if (i == c->long_first_pages + (int)((2L * k + 1) * rest / (2L * n)))
+            return 1;
+    return 0;
+}
+
 /* Validity by the checks in order; *pconf how sure, reasons into o. */
 static enum cls_invalid
 validity(const struct cls_catalog *c, const struct cls_input *in,
@@ -122,6 +138,11 @@ validity(const struct cls_catalog *c, const struct cls_input *in,
     cls_tally_add(&tally, in->text);
     chars = tally.han + tally.latin;
     json_object_set_new(o, "characters", json_integer(chars));
+    if (in->unread > 0)
+        json_object_set_new(o, "pages_read",
+                            json_pack("{s:i, s:i}", "read",
+                                      in->pages - in->unread, "of",
+                                      in->pages));
     if (chars < BLANK_CHARS) {
         *pconf = in->blank_pages == in->pages ? 0.99 : 0.9;
         return CLS_INVALID_BLANK;

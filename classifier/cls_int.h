@@ -92,6 +92,8 @@ struct cls_catalog {
     double review_below;
     int illegible_below;
     int long_letter_pages;
+    int long_first_pages;  /* a long letter is decided from these */
+    int long_sample_pages; /* and a sample of this many of the rest */
     int model_min_letters; /* the model decides nothing before this */
     int retrain_after;     /* confirmations between trainings */
     double repeat_similarity, related_similarity;

@@ -325,35 +325,57 @@ out:
     return rc;
 }
 
+/*
+ * The look at a page that needs no engine: its size, whether it is one
+ * symbol (read thoroughly) or blank.  *pgray gets the grey page (the
+ * caller destroys it, also on failure).  1 when the page has content to
+ * read, 0 when not, or an error code.
+ */
+static int
+survey(PIX *pix, int dpi, struct mr_page *page, PIX **pgray,
+       struct mr_err *err)
+{
+    page->width = pixGetWidth(pix);
+    page->height = pixGetHeight(pix);
+    page->depth = pixGetDepth(pix);
+    page->dpi = pixGetXRes(pix);
+    *pgray = ocr_prep_gray(pix);
+    if (!*pgray)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    free(page->codes);
+    page->codes = NULL;
+    /* A separator sheet: its symbol read thoroughly, and no text. */
+    if (ocr_prep_is_symbol(*pgray, dpi)) {
+        page->flags |= MR_PAGE_SYMBOL;
+        return ocr_read_codes(*pgray, 1, &page->codes, err);
+    }
+    if (ocr_prep_is_blank(*pgray, dpi)) {
+        page->flags |= MR_PAGE_BLANK;
+        return 0;
+    }
+    return 1;
+}
+
+int
+ocr_page_survey(struct Pix *pix, struct mr_page *page, struct mr_err *err)
+{
+    PIX *gray = NULL;
+    int rc = survey(pix, ocr_effective_dpi(pix), page, &gray, err);
+
+    pixDestroy(&gray);
+    return rc < 0 ? rc : 0;
+}
+
 int
 ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
          struct mr_err *err)
 {
     PIX *gray = NULL, *upright = NULL, *straight = NULL;
-    int dpi = ocr_effective_dpi(pix), rc = 0, symbol;
+    int dpi = ocr_effective_dpi(pix), rc;
 
-    page->width = pixGetWidth(pix);
-    page->height = pixGetHeight(pix);
-    page->depth = pixGetDepth(pix);
-    page->dpi = pixGetXRes(pix);
-    gray = ocr_prep_gray(pix);
-    if (!gray) {
-        rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+    rc = survey(pix, dpi, page, &gray, err);
+    if (rc <= 0)
         goto out;
-    }
-    /* A separator sheet: its symbol read thoroughly, and no text. */
-    symbol = ocr_prep_is_symbol(gray, dpi);
-    free(page->codes);
-    page->codes = NULL;
-    if (symbol) {
-        page->flags |= MR_PAGE_SYMBOL;
-        rc = ocr_read_codes(gray, 1, &page->codes, err);
-        goto out;
-    }
-    if (ocr_prep_is_blank(gray, dpi)) {
-        page->flags |= MR_PAGE_BLANK;
-        goto out;
-    }
     rc = ocr_read_codes(gray, 0, &page->codes, err);
     if (rc)
         goto out;

@@ -146,7 +146,8 @@ enum mr_page_flags {
     MR_PAGE_PENDING = 1 << 1,   /* stored as scanned, not yet cleaned/OCR'd */
     MR_PAGE_SYMBOL = 1 << 2,    /* one symbol and nothing else: not OCR'd */
     MR_PAGE_SEPARATOR = 1 << 3, /* a separator sheet: ends a letter */
-    MR_PAGE_UNSURE = 1 << 4     /* looks like a separator, code unread */
+    MR_PAGE_UNSURE = 1 << 4,    /* looks like a separator, code unread */
+    MR_PAGE_DEFERRED = 1 << 5   /* pending, to be read after other work */
 };
 
 /* One recognised word and its box in the upright, deskewed page. */

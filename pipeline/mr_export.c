@@ -139,6 +139,7 @@ letter_json(const struct arc_letter *l)
     json_object_set_new(o, "first_page", json_integer(l->first_page));
     json_object_set_new(o, "page_count", json_integer(l->page_count));
     json_object_set_new(o, "pages", pages);
+    json_object_set_new(o, "pages_unread", json_integer(l->unread));
     json_object_set_new(o, "language", json_string_or_null(l->language));
     json_object_set_new(o, "text", json_string_or_null(l->text));
     json_object_set_new(o, "valid",
@@ -421,6 +422,11 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     for (size_t i = 0; i < l.npages; i++)
         printf(" %lld", (long long)l.pages[i]);
     fputc('\n', stdout);
+    if (l.unread)
+        printf(_("not read yet:   %d pages (a long letter: decided from its "
+                 "first pages and a sample, the rest read after the other "
+                 "work)\n"),
+               l.unread);
     if (l.ocr_conf >= 0)
         printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
     print_decision(&l.d, judge.catalog);

@@ -1,16 +1,19 @@
 /*
- * The batch driver for `mailroom import`: every input file is one stack,
- * and (until stack separation lands) one letter.  A page moves through
- * these states; any state can fall to FAILED, which aborts its stack:
+ * The driver for `mailroom import`: every input file is one stack, split
+ * into letters at its separator sheets.  A file's pages are stored as
+ * delivered in one transaction, then processed like a scanned stack
+ * (mr_process.c):
  *
- *   READ ---------> OCRED ---------> STORED ------------> ARCHIVED
- *   scan_file_next  ocr_page         arc_page_add         arc_stack_commit
- *   (as delivered)  (blank, upright, (image file + row,   (letter + tracking
- *                    deskew, text)    uncommitted)          code, COMMIT)
+ *   READ ---------> STORED ----------------> READ, LETTERS ----> REST READ
+ *   scan_file_next  arc_page_add (pending),  mr_process_stack    mr_read_rest
+ *   (as delivered)  arc_stack_commit         (a long letter's    (after every
+ *                                             rest deferred)      file)
  *
- * Invariants: a stack is committed whole or rolled back with its files
- * removed; one bad file never stops the files after it; stdout carries
- * one line per archived letter and nothing else.
+ * Invariants: a file that cannot be read whole leaves nothing in the
+ * archive; one bad file never stops the files after it; a long letter is
+ * decided from its first pages and a sample, and the rest of it is read
+ * only when every file is done, so it never holds up the files behind
+ * it; stdout carries one line per archived letter and nothing else.
  */
 #include "pipeline/pipeline_int.h"
 
@@ -24,6 +27,7 @@
 
 struct import_totals {
     int files, failed, missing, pages, blank, letters;
+    int stored; /* files stored whose processing was cut short */
 };
 
 /* Progress on a terminal: one line, rewritten in place. */
@@ -34,7 +38,7 @@ progress(const struct mr_cli *cli, int file, int nfiles, const char *path,
     if (!cli->progress)
         return;
     fprintf(stderr, "\r\033[K");
-    fprintf(stderr, _("importing file %d/%d, page %d/%d: %s"), file, nfiles,
+    fprintf(stderr, _("storing file %d/%d, page %d/%d: %s"), file, nfiles,
             page, npages, path);
     fflush(stderr);
 }
@@ -63,72 +67,79 @@ mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
 }
 
 /*
- * Archive one file as one stack, split into letters at its separator
- * sheets.  On failure nothing of it stays in the archive and err says why.
+ * Store every page of file path as a new stack, committed, into *pstack.
+ * On failure nothing of it stays in the archive and err says why.
  */
 static int
-import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-            const struct mr_judge *judge, const char *path, int fileno_,
-            int nfiles, struct import_totals *tot, struct mr_err *err)
+store_file(const struct mr_cli *cli, struct arc *a, const char *path,
+           int fileno_, int nfiles, int64_t *pstack, int *pn,
+           struct mr_err *err)
 {
     struct scan_file *f = NULL;
     struct mr_page page;
     PIX *pix = NULL;
-    int rc, n = 0;
+    int rc, got;
 
+    *pn = 0;
     mr_page_init(&page);
     f = scan_file_open(path, err);
     if (!f)
         return err->code;
     rc = arc_stack_begin(a, path, err);
-    if (rc)
-        goto out;
-    for (;;) {
-        int got;
-
+    while (!rc) {
         if (mr_interrupted) {
             rc = mr_fail(err, MR_EINTR, _("interrupted"));
-            goto out;
+            break;
         }
         got = scan_file_next(f, &pix, err);
-        if (got < 0) {
+        if (got <= 0) {
             rc = got;
-            goto out;
-        }
-        if (got == 0)
             break;
-        n++;
-        progress(cli, fileno_, nfiles, path, n, scan_file_page_count(f));
-        mr_log_context(_("'%s' page %d"), path, n);
-        page.seq = n;
-        rc = mr_read_page(ocr, cli->separator, pix, &page, err);
-        if (!rc)
-            rc = arc_page_add(a, &page, pix, NULL, err);
-        if (rc)
-            goto out;
-        mr_page_release(&page);
+        }
+        progress(cli, fileno_, nfiles, path, *pn + 1,
+                 scan_file_page_count(f));
+        page.seq = ++*pn;
+        page.flags = MR_PAGE_PENDING;
+        page.dpi = pixGetXRes(pix);
+        rc = arc_page_add(a, &page, pix, NULL, err);
         pixDestroy(&pix);
-        mr_log_context(NULL);
-    }
-    if (mr_interrupted) {
-        rc = mr_fail(err, MR_EINTR, _("interrupted"));
-        goto out;
     }
     progress_done(cli);
-    rc = mr_stack_letters(a, judge, arc_stack_current(a), path,
-                          cli->split_by_text, &tot->letters, &tot->blank, err);
-    if (rc)
-        goto out;
-    tot->files++;
-    tot->pages += n;
-out:
+    *pstack = arc_stack_current(a);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
     if (rc)
         arc_stack_abort(a);
-    mr_log_context(NULL);
-    mr_page_release(&page);
     pixDestroy(&pix);
     scan_file_close(&f);
     return rc;
+}
+
+/*
+ * Archive one file as one stack and make its letters.  When its pages
+ * are stored but processing fails, they stay for `mailroom process`.
+ */
+static int
+import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
+            const struct mr_judge *judge, const char *path, int fileno_,
+            int nfiles, int64_t *pstack, struct import_totals *tot,
+            struct mr_err *err)
+{
+    int n = 0, rc = store_file(cli, a, path, fileno_, nfiles, pstack, &n, err);
+
+    if (rc) {
+        *pstack = 0;
+        return rc;
+    }
+    tot->pages += n;
+    rc = mr_process_stack(cli, a, ocr, judge, *pstack, path, &tot->letters,
+                          &tot->blank, err);
+    if (rc) {
+        tot->stored++;
+        return rc;
+    }
+    tot->files++;
+    return 0;
 }
 
 /* Expand the operands; a missing one is reported and counted as failed. */
@@ -161,6 +172,7 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
     struct mr_judge judge = {NULL, NULL};
     struct arc *a = NULL;
     char **files = NULL;
+    int64_t *stacks = NULL;
     size_t nfiles = 0;
     int rc = MR_EXIT_OK;
 
@@ -193,15 +205,27 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         rc = MR_EXIT_SOFTWARE;
         goto out;
     }
+    stacks = calloc(nfiles, sizeof(*stacks));
+    if (!stacks) {
+        mr_log(MR_LOG_ERROR, "%s", _("out of memory"));
+        rc = MR_EXIT_SOFTWARE;
+        goto out;
+    }
     for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
+        int stored = tot.stored;
+
         mr_err_clear(&err);
         if (!import_file(cli, a, ocr, &judge, files[i], (int)i + 1, (int)nfiles,
-                         &tot, &err))
+                         &stacks[i], &tot, &err))
             continue;
-        progress_done(cli);
         if (mr_interrupted)
             break;
         mr_log(MR_LOG_ERROR, "%s", err.msg);
+        if (tot.stored > stored)
+            mr_log(MR_LOG_ERROR,
+                   _("the pages of '%s' are archived; 'mailroom process' "
+                     "reads them"),
+                   files[i]);
         tot.failed++;
         /* A broken or locked archive fails every file after. */
         if (err.code == MR_EDB || err.code == MR_EBUSY ||
@@ -210,10 +234,21 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
             goto out;
         }
     }
+    /* The low-priority work: the rest of the long letters. */
+    for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
+        mr_err_clear(&err);
+        if (stacks[i] && mr_read_rest(cli, a, ocr, &judge, stacks[i], &err) &&
+            !mr_interrupted) {
+            mr_log(MR_LOG_ERROR, "%s", err.msg);
+            rc = mr_exit_code(err.code);
+            goto out;
+        }
+    }
     if (mr_interrupted) {
         mr_log(MR_LOG_ERROR,
-               _("interrupted: the stack being read was not archived; "
-                 "%d letters before it are"),
+               _("interrupted: %d letters are archived; a file being stored "
+                 "is not, and pages stored but not read yet are kept for "
+                 "'mailroom process'"),
                tot.letters);
         rc = MR_EXIT_INTERRUPTED;
         goto out;
@@ -234,5 +269,6 @@ out:
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
+    free(stacks);
     return rc;
 }

@@ -330,6 +330,7 @@ mr_letter_decide(struct arc *a, const struct mr_judge *judge, const char *code,
     in.pages = l.page_count;
     in.blank_pages = l.blank_pages;
     in.ocr_conf = l.ocr_conf;
+    in.unread = l.unread;
     if (!rc)
         rc = cls_decide(judge->catalog, judge->model, &in, &dec, err);
     if (rc)
@@ -366,4 +367,37 @@ out:
     cls_decision_release(&dec);
     arc_letter_release(&l);
     return rc;
+}
+
+int
+mr_letter_redecide(struct arc *a, const struct mr_judge *judge,
+                   const char *code, char from[MR_MAILBOX_SIZE],
+                   char to[MR_MAILBOX_SIZE], struct mr_err *err)
+{
+    struct arc_letter before, after;
+    int rc = arc_letter_get(a, code, &before, err);
+
+    if (rc)
+        return rc;
+    snprintf(from, MR_MAILBOX_SIZE, "%s",
+             before.d.mailbox ? before.d.mailbox : "-");
+    snprintf(to, MR_MAILBOX_SIZE, "%s", from);
+    if (before.d.review == ARC_REVIEW_CONFIRMED) {
+        arc_letter_release(&before);
+        return 2;
+    }
+    rc = arc_stack_resume(a, before.stack_id, NULL, err);
+    if (!rc)
+        rc = mr_letter_decide(a, judge, before.code, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc)
+        arc_stack_abort(a);
+    if (!rc && !(rc = arc_letter_get(a, before.code, &after, err))) {
+        snprintf(to, MR_MAILBOX_SIZE, "%s",
+                 after.d.mailbox ? after.d.mailbox : "-");
+        arc_letter_release(&after);
+    }
+    arc_letter_release(&before);
+    return rc ? rc : strcmp(from, to) != 0;
 }

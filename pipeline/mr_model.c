@@ -152,43 +152,6 @@ collect(const struct arc_letter *l, void *ctx)
     return l->d.review == ARC_REVIEW_CONFIRMED ? 0 : todo_add(ctx, l->code);
 }
 
-/* Decide letter code again in its stack's transaction; 1 when it moved. */
-static int
-decide_again(struct arc *a, const struct mr_judge *judge, const char *code,
-             struct mr_err *err)
-{
-    struct arc_letter before, after;
-    int rc = arc_letter_get(a, code, &before, err), moved = 0;
-
-    if (rc)
-        return rc;
-    if (before.d.review == ARC_REVIEW_CONFIRMED) {
-        mr_log(MR_LOG_WARN,
-               _("letter %s was confirmed by a reviewer: left as it is"),
-               before.code);
-        arc_letter_release(&before);
-        return 0;
-    }
-    rc = arc_stack_resume(a, before.stack_id, NULL, err);
-    if (!rc)
-        rc = mr_letter_decide(a, judge, before.code, err);
-    if (!rc)
-        rc = arc_stack_commit(a, err);
-    if (rc) {
-        arc_stack_abort(a);
-    } else if (!arc_letter_get(a, before.code, &after, err)) {
-        moved = !before.d.mailbox || !after.d.mailbox ||
-                strcmp(before.d.mailbox, after.d.mailbox);
-        if (moved)
-            printf("%s\t%s\t%s\n", after.code,
-                   before.d.mailbox ? before.d.mailbox : "-",
-                   after.d.mailbox ? after.d.mailbox : "-");
-        arc_letter_release(&after);
-    }
-    arc_letter_release(&before);
-    return rc ? rc : moved;
-}
-
 int
 mr_cmd_decide(const struct mr_cli *cli, char **codes, int ncodes)
 {
@@ -226,15 +189,22 @@ mr_cmd_decide(const struct mr_cli *cli, char **codes, int ncodes)
         goto out;
     }
     for (size_t i = 0; i < t.n && !mr_interrupted; i++) {
+        char from[MR_MAILBOX_SIZE], to[MR_MAILBOX_SIZE];
         int r;
 
         mr_err_clear(&err);
-        r = decide_again(a, &judge, t.codes[i], &err);
+        r = mr_letter_redecide(a, &judge, t.codes[i], from, to, &err);
         done++;
-        if (r >= 0 && r <= 1) {
-            moved += r;
-            continue;
+        if (r == 2)
+            mr_log(MR_LOG_WARN,
+                   _("letter %s was confirmed by a reviewer: left as it is"),
+                   t.codes[i]);
+        if (r == 1) {
+            printf("%s\t%s\t%s\n", t.codes[i], from, to);
+            moved++;
         }
+        if (r >= 0)
+            continue;
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         failed = r;
         if (r == MR_EDB || r == MR_EBUSY || r == MR_ENOMEM)

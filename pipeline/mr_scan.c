@@ -60,110 +60,6 @@ finish_stack(struct arc *a, int64_t stack, struct mr_err *err)
     return rc;
 }
 
-/* Clean and OCR one stored page and record the results, committed. */
-static int
-process_page(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-             int64_t stack, const struct arc_stack_page *sp, struct mr_err *err)
-{
-    struct mr_page page;
-    PIX *pix = NULL;
-    int rc;
-
-    mr_page_init(&page);
-    page.seq = sp->seq;
-    rc = arc_page_load(a, sp->id, &pix, err);
-    if (rc)
-        goto out;
-    rc = mr_read_page(ocr, cli->separator, pix, &page, err);
-    if (!rc)
-        rc = arc_stack_resume(a, stack, NULL, err);
-    if (!rc)
-        rc = arc_page_set_results(a, sp->id, &page, err);
-    if (!rc)
-        rc = arc_stack_commit(a, err);
-    if (rc)
-        arc_stack_abort(a);
-out:
-    mr_page_release(&page);
-    pixDestroy(&pix);
-    return rc;
-}
-
-/*
- * Process every pending page of a complete stack, then split it into
- * letters and print them.  Pages processed before a crash are not done
- * again.
- */
-static int
-process_stack(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-              const struct mr_judge *judge, int64_t stack, struct mr_err *err)
-{
-    struct arc_stack_page *pages = NULL;
-    char label[64];
-    size_t n = 0;
-    int rc, blank = 0, done = 0;
-
-    rc = arc_stack_pages(a, stack, &pages, &n, err);
-    if (rc)
-        goto out;
-    for (size_t i = 0; i < n; i++) {
-        if (pages[i].processed)
-            continue;
-        if (mr_interrupted) {
-            rc = mr_fail(err, MR_EINTR, _("interrupted"));
-            goto out;
-        }
-        if (cli->progress) {
-            fprintf(stderr, "\r\033[K");
-            fprintf(stderr, _("stack %lld: reading page %d of %zu"),
-                    (long long)stack, pages[i].seq, n);
-        }
-        mr_log_context(_("stack %lld page %d"), (long long)stack, pages[i].seq);
-        rc = process_page(cli, a, ocr, stack, &pages[i], err);
-        mr_log_context(NULL);
-        if (rc)
-            goto out;
-        done++;
-    }
-    if (cli->progress)
-        fprintf(stderr, "\r\033[K");
-    if (n == 0)
-        goto out;
-    snprintf(label, sizeof(label), "%s %lld", _("stack"), (long long)stack);
-    rc = arc_stack_resume(a, stack, NULL, err);
-    if (!rc)
-        rc = mr_stack_letters(a, judge, stack, label, cli->split_by_text, NULL,
-                              &blank, err);
-    if (rc) {
-        arc_stack_abort(a);
-        goto out;
-    }
-    mr_log(MR_LOG_INFO, _("stack %lld: %d pages read, %d blank"),
-           (long long)stack, done, blank);
-out:
-    arc_stack_pages_free(&pages, n);
-    return rc;
-}
-
-/* Process all complete stacks with work left.  Returns an exit code. */
-static int
-process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-            const struct mr_judge *judge)
-{
-    struct mr_err err = MR_ERR_INIT;
-    int64_t *todo = NULL;
-    size_t n = 0;
-    int rc;
-
-    rc = arc_stacks_todo(a, &todo, &n, &err);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = process_stack(cli, a, ocr, judge, todo[i], &err);
-    free(todo);
-    if (rc)
-        mr_log(MR_LOG_ERROR, "%s", err.msg);
-    return mr_exit_code(rc);
-}
-
 /*
  * Open the judge (catalogue and model), the archive and the OCR engine;
  * reports failure and returns the exit code.  The caller closes what is
@@ -204,7 +100,7 @@ mr_cmd_process(const struct mr_cli *cli)
     int rc = open_all(cli, &judge, &a, &ocr);
 
     if (!rc)
-        rc = process_all(cli, a, ocr, &judge);
+        rc = mr_process_all(cli, a, ocr, &judge);
     ocr_engine_destroy(&ocr);
     arc_close(&a);
     mr_judge_close(&judge);
@@ -380,7 +276,7 @@ mr_cmd_scan(const struct mr_cli *cli)
         rc = mr_exit_code(rc);
         goto out;
     }
-    rc = process_all(cli, a, ocr, &judge);
+    rc = mr_process_all(cli, a, ocr, &judge);
 out:
     pixDestroy(&pix);
     scan_dev_close(&dev);

@@ -85,6 +85,35 @@ int mr_stack_letters(struct arc *a, const struct mr_judge *judge, int64_t stack,
                      struct mr_err *err);
 
 /*
+ * Process stored stack of a (no stack open): read its pages (deferring
+ * the rest of a long letter, see mr_process.c), make its letters and
+ * judge them (mr_stack_letters, which prints them with label).  Adds to
+ * *pletters and *pblank when given.  Pages read stay read on failure.
+ */
+int mr_process_stack(const struct mr_cli *cli, struct arc *a,
+                     struct ocr_engine *ocr, const struct mr_judge *judge,
+                     int64_t stack, const char *label, int *pletters,
+                     int *pblank, struct mr_err *err);
+
+/*
+ * Process every complete stack with work left, oldest first, then read
+ * the deferred rest of every long letter (mr_read_rest).  Reports
+ * failure; returns the exit code.
+ */
+int mr_process_all(const struct mr_cli *cli, struct arc *a,
+                   struct ocr_engine *ocr, const struct mr_judge *judge);
+
+/*
+ * The low-priority work: read the deferred pages of the long letters of
+ * stack (0: of every stack), each letter judged again on its whole text
+ * when its last page is read (unless a reviewer confirmed it), saying so
+ * on stderr.
+ */
+int mr_read_rest(const struct mr_cli *cli, struct arc *a,
+                 struct ocr_engine *ocr, const struct mr_judge *judge,
+                 int64_t stack, struct mr_err *err);
+
+/*
  * Open the existing archive of --archive (never create one: a mistyped
  * --archive would otherwise look like an empty office).  On failure says
  * why and sets *prc to the exit code (MR_EXIT_OK otherwise).
@@ -100,6 +129,19 @@ struct arc *mr_archive_existing(const struct mr_cli *cli, int *prc);
  */
 int mr_letter_decide(struct arc *a, const struct mr_judge *judge,
                      const char *code, struct mr_err *err);
+
+/* Room for a mailbox id. */
+#define MR_MAILBOX_SIZE 64
+
+/*
+ * Decide letter code again, in its stack's own transaction, unless a
+ * reviewer confirmed it: then 2, and nothing is done.  from and to get
+ * its mailbox before and after ("-" for none); 1 when it moved to
+ * another mailbox, 0 when not.  On failure the letter is as it was.
+ */
+int mr_letter_redecide(struct arc *a, const struct mr_judge *judge,
+                       const char *code, char from[MR_MAILBOX_SIZE],
+                       char to[MR_MAILBOX_SIZE], struct mr_err *err);
 
 /*
  * Open the judge's catalogue: --catalog FILE, else catalog.ini in the

@@ -326,7 +326,7 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 7);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 8);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
@@ -382,7 +382,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 7);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 8);
     check_integrity(dir);
     tmp_end();
 }
@@ -433,14 +433,14 @@ test_open_refuses(void)
     tmp_begin();
     a = arc_open(t_dir, &err);
     arc_close(&a);
-    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=8"), SQLITE_OK);
+    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=9"), SQLITE_OK);
     a = arc_open(t_dir, &err);
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
-    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 8, "
-                            "this one knows 7)") != NULL);
+    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 9, "
+                            "this one knows 8)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
-    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 8);
+    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 9);
     tmp_end();
 
     /* Somebody else's database. */
@@ -1368,6 +1368,7 @@ test_migrate_v1(void)
                           "DROP TABLE review;"
                           "ALTER TABLE page DROP COLUMN role;"
                           "ALTER TABLE page DROP COLUMN codes;"
+                          "DROP INDEX page_deferred;"
                           "DROP INDEX page_pending;"
                           "ALTER TABLE page DROP COLUMN processed;"
                           "ALTER TABLE stack DROP COLUMN state;"
@@ -1376,7 +1377,7 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 7);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 8);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
     T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
              "content");
@@ -1501,6 +1502,99 @@ test_scan_flow(void)
     arc_stack_pages_free(&pages, npages);
     pixDestroy(&back);
     pixDestroy(&orig);
+    pixDestroy(&pix);
+    arc_close(&a);
+    check_integrity(dir);
+    tmp_end();
+}
+
+/*
+ * The rest of a long letter: a page deferred is no work for `process`,
+ * counts as unread in its letter, and is read later like any page.
+ */
+static void
+test_deferred_pages(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc_stack_page *pages = NULL;
+    struct arc_letter l;
+    struct mr_page pg;
+    char dir[1100], code[ARC_CODE_SIZE], (*codes)[ARC_CODE_SIZE] = NULL;
+    int64_t *todo = NULL, stack;
+    size_t n = 0, npages = 0;
+    struct arc *a;
+    PIX *pix = make_pix(K_8BPP);
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "deferred");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "long.tif", &err), 0);
+    stack = arc_stack_current(a);
+    for (int seq = 1; seq <= 3; seq++) {
+        make_page(&pg, seq, NULL, -1, NULL);
+        pg.flags |= MR_PAGE_PENDING;
+        T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &err), 0);
+        mr_page_release(&pg);
+    }
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_stack_pages(a, stack, &pages, &npages, &err), 0);
+    T_EQ_INT(npages, 3);
+
+    /* Pages 1 and 3 read, page 2 deferred; then the letter is made. */
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    for (size_t i = 0; i < npages; i++) {
+        make_page(&pg, pages[i].seq, i == 1 ? NULL : "回忆录第一章", 90,
+                  "zh");
+        if (i == 1)
+            pg.flags |= MR_PAGE_PENDING | MR_PAGE_DEFERRED;
+        T_EQ_INT(arc_page_set_results(a, pages[i].id, &pg, &err), 0);
+        mr_page_release(&pg);
+    }
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_stacks_todo(a, &todo, &n, &err), 0);
+    T_EQ_INT(n, 1); /* no letter yet */
+    free(todo);
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    T_EQ_INT(arc_letter_add(a, 1, 3, "zh", code, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_stacks_todo(a, &todo, &n, &err), 0);
+    T_EQ_INT(n, 0);
+    free(todo);
+    arc_stack_pages_free(&pages, npages);
+    T_EQ_INT(arc_stack_pages(a, stack, &pages, &npages, &err), 0);
+    T_CHECK(npages == 3 && !pages[1].processed && !pages[1].text &&
+            pages[1].flags == (MR_PAGE_PENDING | MR_PAGE_DEFERRED) &&
+            pages[0].processed && pages[0].flags == 0);
+    T_EQ_INT(arc_letters_unread(a, 0, &codes, &n, &err), 0);
+    T_CHECK(n == 1 && !strcmp(codes[0], code));
+    free(codes);
+    T_EQ_INT(arc_letters_unread(a, stack + 1, &codes, &n, &err), 0);
+    T_EQ_INT(n, 0);
+    free(codes);
+    T_EQ_INT(arc_letter_get(a, code, &l, &err), 0);
+    T_EQ_INT(l.unread, 1);
+    T_EQ_INT(l.page_count, 3);
+    T_EQ_STR(l.text, "回忆录第一章\f\n回忆录第一章");
+    arc_letter_release(&l);
+
+    /* Read later: the letter is whole, and the page is searchable. */
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    make_page(&pg, 2, "青石板桥", 88, "zh");
+    T_EQ_INT(arc_page_set_results(a, pages[1].id, &pg, &err), 0);
+    mr_page_release(&pg);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_letters_unread(a, 0, &codes, &n, &err), 0);
+    T_EQ_INT(n, 0);
+    free(codes);
+    T_EQ_INT(arc_letter_get(a, code, &l, &err), 0);
+    T_EQ_INT(l.unread, 0);
+    T_CHECK(l.text && strstr(l.text, "青石板桥"));
+    arc_letter_release(&l);
+    T_EQ_INT(db_int(dir, "SELECT count(*) FROM page_fts "
+                         "WHERE page_fts MATCH '\"青石板\"'"),
+             1);
+    arc_stack_pages_free(&pages, npages);
     pixDestroy(&pix);
     arc_close(&a);
     check_integrity(dir);
@@ -1933,6 +2027,7 @@ main(int argc, char **argv)
         {"totals", test_totals},
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},
+        {"deferred_pages", test_deferred_pages},
         {"corrections", test_corrections},
         {"decisions", test_decisions},
         {"confirm_and_model", test_confirm_and_model},

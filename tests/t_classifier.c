@@ -269,28 +269,38 @@ shipped(void)
     return c;
 }
 
-/* Load a catalogue with text; returns the error message ("" if none). */
+/* Load a catalogue with text into *pc; the error message ("" if none). */
 static const char *
-load_text(const char *text)
+catalog_of(const char *text, struct cls_catalog **pc)
 {
     static struct mr_err err;
     char path[] = "/tmp/t_catalog.XXXXXX";
-    struct cls_catalog *c;
     int fd = mkstemp(path);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
+    *pc = NULL;
     err = (struct mr_err)MR_ERR_INIT;
     if (!f)
         return "cannot write a temporary file";
     fputs(text, f);
     fclose(f);
-    c = cls_catalog_load(path, &err);
-    cls_catalog_destroy(&c);
+    *pc = cls_catalog_load(path, &err);
     unlink(path);
     /* The path differs each time: keep what follows it. */
     return strchr(err.msg, ':') && !strncmp(err.msg, path, strlen(path))
                ? err.msg + strlen(path)
                : err.msg;
+}
+
+/* Load a catalogue with text; returns the error message ("" if none). */
+static const char *
+load_text(const char *text)
+{
+    struct cls_catalog *c;
+    const char *msg = catalog_of(text, &c);
+
+    cls_catalog_destroy(&c);
+    return msg;
 }
 
 #define MINIMAL                                                                \
@@ -355,7 +365,7 @@ decide(const struct cls_catalog *c, const char *text, int pages, int ocr_conf,
        struct cls_decision *d)
 {
     struct mr_err err = MR_ERR_INIT;
-    struct cls_input in = {text, pages, 0, ocr_conf};
+    struct cls_input in = {.text = text, .pages = pages, .ocr_conf = ocr_conf};
 
     if (cls_decide(c, NULL, &in, d, &err)) {
         fprintf(stderr, "cls_decide: %s\n", err.msg);
@@ -754,7 +764,7 @@ test_model_decides(void)
     struct cls_model *few = model_of(4, &rep), *m = model_of(12, &rep);
     const char *text = "尊敬的领导：\n末班车提前开走，站牌也被拆了，"
                        "请求尽快处理。\n来信人：李四\n";
-    struct cls_input in = {text, 1, 0, 90};
+    struct cls_input in = {.text = text, .pages = 1, .ocr_conf = 90};
     struct cls_decision d;
 
     /* The rules know none of its words: "other", for a person. */
@@ -782,6 +792,62 @@ test_model_decides(void)
     cls_catalog_destroy(&c);
 }
 
+/* Which pages of a long letter are read before it is decided. */
+static void
+test_long_letter(void)
+{
+    struct cls_catalog *c = shipped(), *small = NULL;
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_decision d;
+    struct cls_input in = {.text = "我的回忆录。我出生在一个小村庄，"
+                                   "童年过得很快乐。\n",
+                           .pages = 300,
+                           .ocr_conf = 90,
+                           .unread = 290};
+    int read = 0;
+
+    /* Up to long_letter_pages (50) every page is read at once. */
+    for (int i = 0; i < 50; i++)
+        read += cls_read_first(c, 50, 50, i);
+    T_EQ_INT(read, 50);
+    /* Longer: the first 5, and 5 in the middles of five equal parts. */
+    read = 0;
+    for (int i = 0; i < 300; i++)
+        read += cls_read_first(c, 300, 300, i);
+    T_EQ_INT(read, 10);
+    T_EQ_INT(cls_read_first(c, 300, 300, 4), 1);
+    T_EQ_INT(cls_read_first(c, 300, 300, 5), 0);
+    T_EQ_INT(cls_read_first(c, 300, 300, 34), 1);
+    T_EQ_INT(cls_read_first(c, 300, 300, 35), 0);
+    T_EQ_INT(cls_read_first(c, 300, 300, 270), 1);
+    T_EQ_INT(cls_read_first(c, 300, 300, 299), 0);
+    /* Long but nearly all blank: what content there is is read. */
+    T_EQ_INT(cls_read_first(c, 60, 8, 7), 1);
+    /* Decided from what was read, and the reasons say how much. */
+    T_EQ_INT(cls_decide(c, NULL, &in, &d, &err), 0);
+    T_EQ_INT(d.invalid, CLS_INVALID_LONG);
+    T_CHECK(d.reasons &&
+            strstr(d.reasons, "\"pages_read\":{\"of\":300,\"read\":10}"));
+    cls_decision_release(&d);
+
+    /* An office's own numbers. */
+    T_EQ_STR(catalog_of(MINIMAL "[settings]\nlong_letter_pages = 6\n"
+                                "long_first_pages = 2\n"
+                                "long_sample_pages = 1\n",
+                        &small),
+             "");
+    read = 0;
+    for (int i = 0; small && i < 16; i++)
+        read += cls_read_first(small, 16, 16, i) << i;
+    T_EQ_INT(read, 1 | 2 | 1 << 9);
+    T_EQ_INT(small ? cls_read_first(small, 6, 6, 5) : 0, 1);
+    cls_catalog_destroy(&small);
+    T_EQ_STR(catalog_of(MINIMAL "[settings]\nlong_first_pages = 0\n", &small),
+             ":13: 'long_first_pages' wants a number from 1 to 100000, not '0'");
+    cls_catalog_destroy(&small);
+    cls_catalog_destroy(&c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -806,6 +872,7 @@ main(int argc, char **argv)
         {"page_role", test_page_role},
         {"model", test_model},
         {"model_decides", test_model_decides},
+        {"long_letter", test_long_letter},
         {NULL, NULL},
     };
 
