@@ -299,8 +299,9 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         "SELECT count(*) FROM page WHERE stack_id = :stack AND seq = :seq",
     [ARC_ST_STACK_GET] = "SELECT archived, state FROM stack WHERE id = :stack",
     [ARC_ST_STACK_STATE] = "UPDATE stack SET state = :state WHERE id = :stack",
-    [ARC_ST_STACK_PAGES] = "SELECT id, seq, processed, blank, role, text"
-                           " FROM page WHERE stack_id = :stack ORDER BY seq",
+    [ARC_ST_STACK_PAGES] =
+        "SELECT id, seq, processed, blank, role, text, letter_id"
+        " FROM page WHERE stack_id = :stack ORDER BY seq",
     [ARC_ST_STACKS_UNFINISHED] =
         "SELECT s.id FROM stack AS s WHERE s.state = 'complete' AND"
         " (EXISTS (SELECT 1 FROM page AS p"
@@ -1495,6 +1496,7 @@ arc_stack_pages(struct arc *a, int64_t stack_id, struct arc_stack_page **ppages,
         pages[n].seq = sqlite3_column_int(st, 1);
         pages[n].processed = sqlite3_column_int(st, 2) == 1;
         pages[n].flags = stack_page_flags(st);
+        pages[n].letter_id = sqlite3_column_int64(st, 6);
         rc = arc_column_dup(st, 5, &pages[n].text, err);
         if (rc)
             break;

@@ -3,8 +3,9 @@
 /*
  * The archive: an SQLite index (DIR/index.sqlite) and the page images
  * (DIR/pages/...).  Every page, blank or not, is kept losslessly with its
- * SHA-256.  A stack is written in one transaction: archived whole or not at
- * all.  Only the batch driver's thread writes.
+ * SHA-256.  A stack's pages are stored in one transaction (the pages of
+ * a scan in one each), then its pages' results and its letters in
+ * transactions of their own.  Only the batch driver's thread writes.
  */
 #include "pipeline/mr.h"
 
@@ -76,9 +77,10 @@ int arc_stack_set_scanning(struct arc *a, int scanning, struct mr_err *err);
 struct arc_stack_page {
     int64_t id;
     int seq;
-    int processed;  /* 0: stored as delivered, not yet cleaned and OCR'd */
-    unsigned flags; /* MR_PAGE_BLANK, _PENDING, _DEFERRED, _SEPARATOR, ... */
-    char *text;     /* OCR text, NULL when none */
+    int processed;     /* 1: cleaned and OCR'd; 0: not yet (or deferred) */
+    unsigned flags;    /* MR_PAGE_BLANK, _PENDING, _DEFERRED, _SEPARATOR, ... */
+    char *text;        /* OCR text, NULL when none */
+    int64_t letter_id; /* the letter it is in, 0 when none (yet) */
 };
 
 /*
@@ -104,7 +106,8 @@ void arc_stack_pages_free(struct arc_stack_page **ppages, size_t n);
 
 /*
  * The complete stacks with work left (a page neither processed nor
- * deferred, or no letter yet), oldest first, into *pids (malloc'd, *pn entries; free()).
+ * deferred, or no letter yet), oldest first, into *pids (malloc'd, *pn
+ * entries; free()).
  */
 int arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn,
                     struct mr_err *err);
@@ -129,8 +132,10 @@ int arc_page_load(struct arc *a, int64_t page_id, struct Pix **ppix,
 /*
  * Record the cleaning and OCR results in page (blank flag, rotation, skew,
  * text, confidence, language, script, words) for page page_id of the open
- * stack, and mark it processed.  MR_ENOTFOUND when the open stack has no
- * such page.  On failure the page is left as it was.
+ * stack, and mark it processed; or, when page->flags has
+ * MR_PAGE_DEFERRED, mark it deferred (surveyed, its reading left for
+ * later).  MR_ENOTFOUND when the open stack has no such page.  On failure
+ * the page is left as it was.
  */
 int arc_page_set_results(struct arc *a, int64_t page_id,
                          const struct mr_page *page, struct mr_err *err);

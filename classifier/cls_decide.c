@@ -115,8 +115,7 @@ cls_read_first(const struct cls_catalog *c, int pages, int content, int i)
 {
     int rest = content - c->long_first_pages, n = c->long_sample_pages;
 
-    if (pages <= c->long_letter_pages || i < c->long_first_pages ||
-        rest <= n)
+    if (pages <= c->long_letter_pages || i < c->long_first_pages || rest <= n)
         return 1;
     /* Sample k stands in the middle of the k-th of n equal parts. */
     for (int k = 0; k < n; k++)
@@ -141,8 +140,7 @@ validity(const struct cls_catalog *c, const struct cls_input *in,
     if (in->unread > 0)
         json_object_set_new(o, "pages_read",
                             json_pack("{s:i, s:i}", "read",
-                                      in->pages - in->unread, "of",
-                                      in->pages));
+                                      in->pages - in->unread, "of", in->pages));
     if (chars < BLANK_CHARS) {
         *pconf = in->blank_pages == in->pages ? 0.99 : 0.9;
         return CLS_INVALID_BLANK;

@@ -42,9 +42,10 @@ int ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
 
 /*
  * The part of ocr_page() that needs no engine and takes a fraction of its
- * time: page->width, height, depth and dpi, MR_PAGE_SYMBOL with
- * page->codes, or MR_PAGE_BLANK.  Enough to find a stack's separator
- * sheets before its pages are read.  Returns 0 or MR_ENOMEM.
+ * time: page->width, height, depth and dpi, page->codes, and
+ * MR_PAGE_SYMBOL or MR_PAGE_BLANK: what cls_page_role needs to find a
+ * stack's separator sheets before its pages are read.  Returns 0, or
+ * MR_ENOMEM / MR_EOCR (a barcode reader failure).
  */
 int ocr_page_survey(struct Pix *pix, struct mr_page *page, struct mr_err *err);
 

@@ -327,14 +327,16 @@ out:
 
 /*
  * The look at a page that needs no engine: its size, whether it is one
- * symbol (read thoroughly) or blank.  *pgray gets the grey page (the
- * caller destroys it, also on failure).  1 when the page has content to
- * read, 0 when not, or an error code.
+ * symbol (read thoroughly) or blank, and the barcodes on a page with
+ * content.  *pgray gets the grey page (the caller destroys it, also on
+ * failure).  1 when the page has content to read, 0 when not, or an error
+ * code.
  */
 static int
-survey(PIX *pix, int dpi, struct mr_page *page, PIX **pgray,
-       struct mr_err *err)
+survey(PIX *pix, int dpi, struct mr_page *page, PIX **pgray, struct mr_err *err)
 {
+    int rc;
+
     page->width = pixGetWidth(pix);
     page->height = pixGetHeight(pix);
     page->depth = pixGetDepth(pix);
@@ -353,7 +355,8 @@ survey(PIX *pix, int dpi, struct mr_page *page, PIX **pgray,
         page->flags |= MR_PAGE_BLANK;
         return 0;
     }
-    return 1;
+    rc = ocr_read_codes(*pgray, 0, &page->codes, err);
+    return rc ? rc : 1;
 }
 
 int
@@ -375,9 +378,6 @@ ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
 
     rc = survey(pix, dpi, page, &gray, err);
     if (rc <= 0)
-        goto out;
-    rc = ocr_read_codes(gray, 0, &page->codes, err);
-    if (rc)
         goto out;
     upright = orient(e, gray, dpi, page, &page->rotation);
     if (upright)

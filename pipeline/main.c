@@ -32,7 +32,7 @@ usage(FILE *to)
           "  scan [--device NAME] [--source flatbed|adf|duplex]\n"
           "       [--resolution DPI] [--mode lineart|gray|color]\n"
           "       [--continue STACK]        scan a stack, archive and OCR it\n"
-          "  process                        OCR scanned pages not yet read\n"
+          "  process                        OCR archived pages not yet read\n"
           "  devices                        list the scanners SANE sees\n"
           "  split CODE --at PAGE           make the pages of letter CODE "
           "from PAGE\n"

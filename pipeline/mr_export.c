@@ -120,7 +120,7 @@ json_list(const char *s)
 }
 
 /* One letter as the JSON object of `letters --format jsonl`. */
-#define LETTER_FIELDS 20
+#define LETTER_FIELDS 21
 static json_t *
 letter_json(const struct arc_letter *l)
 {

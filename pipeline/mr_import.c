@@ -38,8 +38,8 @@ progress(const struct mr_cli *cli, int file, int nfiles, const char *path,
     if (!cli->progress)
         return;
     fprintf(stderr, "\r\033[K");
-    fprintf(stderr, _("storing file %d/%d, page %d/%d: %s"), file, nfiles,
-            page, npages, path);
+    fprintf(stderr, _("storing file %d/%d, page %d/%d: %s"), file, nfiles, page,
+            npages, path);
     fflush(stderr);
 }
 
@@ -96,8 +96,7 @@ store_file(const struct mr_cli *cli, struct arc *a, const char *path,
             rc = got;
             break;
         }
-        progress(cli, fileno_, nfiles, path, *pn + 1,
-                 scan_file_page_count(f));
+        progress(cli, fileno_, nfiles, path, *pn + 1, scan_file_page_count(f));
         page.seq = ++*pn;
         page.flags = MR_PAGE_PENDING;
         page.dpi = pixGetXRes(pix);
@@ -222,7 +221,7 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
             break;
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         if (tot.stored > stored)
-            mr_log(MR_LOG_ERROR,
+            mr_log(MR_LOG_WARN,
                    _("the pages of '%s' are archived; 'mailroom process' "
                      "reads them"),
                    files[i]);
@@ -237,9 +236,13 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
     /* The low-priority work: the rest of the long letters. */
     for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
         mr_err_clear(&err);
-        if (stacks[i] && mr_read_rest(cli, a, ocr, &judge, stacks[i], &err) &&
-            !mr_interrupted) {
-            mr_log(MR_LOG_ERROR, "%s", err.msg);
+        if (!stacks[i] || !mr_read_rest(cli, a, ocr, &judge, stacks[i], &err) ||
+            mr_interrupted)
+            continue;
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        tot.failed++;
+        if (err.code == MR_EDB || err.code == MR_EBUSY ||
+            err.code == MR_ENOMEM) {
             rc = mr_exit_code(err.code);
             goto out;
         }

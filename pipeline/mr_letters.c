@@ -2,8 +2,8 @@
  * From a stack's processed pages to its letters: separation at separator
  * sheets (and, when asked, where the text shows a letter ending and the
  * next opening), each letter's language, unsure boundaries queued for review,
- * and the separation report for the operator.  Shared by import and scan,
- * so a stack gives the same letters however it came in.
+ * and the separation report for the operator.  Called by mr_process.c for
+ * every stack, so a stack gives the same letters however it came in.
  */
 #include "pipeline/pipeline_int.h"
 
@@ -80,6 +80,12 @@ mr_stack_letters(struct arc *a, const struct mr_judge *judge, int64_t stack,
     rc = arc_stack_pages(a, stack, &pages, &n, err);
     if (rc || n == 0)
         goto out;
+    for (size_t i = 0; i < n; i++)
+        if (pages[i].letter_id) {
+            /* Another run on the archive made them meanwhile. */
+            rc = arc_stack_commit(a, err);
+            goto out;
+        }
     roles = calloc(n, sizeof(*roles));
     if (!roles) {
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
@@ -367,37 +373,4 @@ out:
     cls_decision_release(&dec);
     arc_letter_release(&l);
     return rc;
-}
-
-int
-mr_letter_redecide(struct arc *a, const struct mr_judge *judge,
-                   const char *code, char from[MR_MAILBOX_SIZE],
-                   char to[MR_MAILBOX_SIZE], struct mr_err *err)
-{
-    struct arc_letter before, after;
-    int rc = arc_letter_get(a, code, &before, err);
-
-    if (rc)
-        return rc;
-    snprintf(from, MR_MAILBOX_SIZE, "%s",
-             before.d.mailbox ? before.d.mailbox : "-");
-    snprintf(to, MR_MAILBOX_SIZE, "%s", from);
-    if (before.d.review == ARC_REVIEW_CONFIRMED) {
-        arc_letter_release(&before);
-        return 2;
-    }
-    rc = arc_stack_resume(a, before.stack_id, NULL, err);
-    if (!rc)
-        rc = mr_letter_decide(a, judge, before.code, err);
-    if (!rc)
-        rc = arc_stack_commit(a, err);
-    if (rc)
-        arc_stack_abort(a);
-    if (!rc && !(rc = arc_letter_get(a, before.code, &after, err))) {
-        snprintf(to, MR_MAILBOX_SIZE, "%s",
-                 after.d.mailbox ? after.d.mailbox : "-");
-        arc_letter_release(&after);
-    }
-    arc_letter_release(&before);
-    return rc ? rc : strcmp(from, to) != 0;
 }

@@ -152,6 +152,47 @@ collect(const struct arc_letter *l, void *ctx)
     return l->d.review == ARC_REVIEW_CONFIRMED ? 0 : todo_add(ctx, l->code);
 }
 
+/* Room for a mailbox id. */
+#define MAILBOX_SIZE 64
+
+/*
+ * Decide letter code again, in its stack's own transaction, unless a
+ * reviewer confirmed it: then 2, and nothing is done.  from and to get
+ * its mailbox before and after ("-" for none); 1 when it moved to
+ * another mailbox, 0 when not.  On failure the letter is as it was.
+ */
+static int
+decide_again(struct arc *a, const struct mr_judge *judge, const char *code,
+             char from[MAILBOX_SIZE], char to[MAILBOX_SIZE], struct mr_err *err)
+{
+    struct arc_letter before, after;
+    int rc = arc_letter_get(a, code, &before, err);
+
+    if (rc)
+        return rc;
+    snprintf(from, MAILBOX_SIZE, "%s",
+             before.d.mailbox ? before.d.mailbox : "-");
+    snprintf(to, MAILBOX_SIZE, "%s", from);
+    if (before.d.review == ARC_REVIEW_CONFIRMED) {
+        arc_letter_release(&before);
+        return 2;
+    }
+    rc = arc_stack_resume(a, before.stack_id, NULL, err);
+    if (!rc)
+        rc = mr_letter_decide(a, judge, before.code, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc)
+        arc_stack_abort(a);
+    if (!rc && !(rc = arc_letter_get(a, before.code, &after, err))) {
+        snprintf(to, MAILBOX_SIZE, "%s",
+                 after.d.mailbox ? after.d.mailbox : "-");
+        arc_letter_release(&after);
+    }
+    arc_letter_release(&before);
+    return rc ? rc : strcmp(from, to) != 0;
+}
+
 int
 mr_cmd_decide(const struct mr_cli *cli, char **codes, int ncodes)
 {
@@ -189,11 +230,11 @@ mr_cmd_decide(const struct mr_cli *cli, char **codes, int ncodes)
         goto out;
     }
     for (size_t i = 0; i < t.n && !mr_interrupted; i++) {
-        char from[MR_MAILBOX_SIZE], to[MR_MAILBOX_SIZE];
+        char from[MAILBOX_SIZE], to[MAILBOX_SIZE];
         int r;
 
         mr_err_clear(&err);
-        r = mr_letter_redecide(a, &judge, t.codes[i], from, to, &err);
+        r = decide_again(a, &judge, t.codes[i], from, to, &err);
         done++;
         if (r == 2)
             mr_log(MR_LOG_WARN,

@@ -29,10 +29,16 @@
 #include <leptonica/allheaders.h>
 #include <stdarg.h>
 
-/* Clean and OCR one stored page and record the results, committed. */
+/*
+ * Clean and OCR one stored page and record the results, committed; with
+ * code, letter code is judged again in the same transaction (the last
+ * page of a letter's deferred rest: a crash cannot leave it read but
+ * judged on a sample).
+ */
 static int
 read_page(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-          int64_t stack, const struct arc_stack_page *sp, struct mr_err *err)
+          int64_t stack, const struct arc_stack_page *sp,
+          const struct mr_judge *judge, const char *code, struct mr_err *err)
 {
     struct mr_page page;
     PIX *pix = NULL;
@@ -48,6 +54,8 @@ read_page(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
         rc = arc_page_set_results(a, sp->id, &page, err);
+    if (!rc && code)
+        rc = mr_letter_decide(a, judge, code, err);
     if (!rc)
         rc = arc_stack_commit(a, err);
     if (rc)
@@ -59,8 +67,7 @@ out:
 }
 
 /* Progress on a terminal: one line, rewritten in place. */
-static void
-progress(const struct mr_cli *cli, const char *fmt, ...)
+static void progress(const struct mr_cli *cli, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -184,10 +191,10 @@ plan_reading(const struct mr_cli *cli, struct arc *a,
     if (!rc)
         rc = arc_stack_resume(a, stack, NULL, err);
     for (size_t i = 0; !rc && i < sep.nletters; i++)
-        rc = defer_rest(judge->catalog, a, pages, surveyed,
-                        index_of(pages, n, sep.letters[i].first),
-                        index_of(pages, n, sep.letters[i].last), &deferred,
-                        err);
+        rc =
+            defer_rest(judge->catalog, a, pages, surveyed,
+                       index_of(pages, n, sep.letters[i].first),
+                       index_of(pages, n, sep.letters[i].last), &deferred, err);
     if (!rc && deferred)
         rc = arc_stack_commit(a, err);
     arc_stack_abort(a); /* nothing to keep when nothing was deferred */
@@ -229,10 +236,9 @@ mr_process_stack(const struct mr_cli *cli, struct arc *a,
             rc = mr_fail(err, MR_EINTR, _("interrupted"));
             break;
         }
-        progress(cli, _("%s: reading page %d of %zu"), label, pages[i].seq,
-                 n);
+        progress(cli, _("%s: reading page %d of %zu"), label, pages[i].seq, n);
         mr_log_context(_("%s page %d"), label, pages[i].seq);
-        rc = read_page(cli, a, ocr, stack, &pages[i], err);
+        rc = read_page(cli, a, ocr, stack, &pages[i], NULL, NULL, err);
         mr_log_context(NULL);
         done++;
     }
@@ -255,6 +261,14 @@ out:
     return rc;
 }
 
+/* Whether a failure stops the whole run, not just its stack or letter. */
+static int
+fatal(int code)
+{
+    return code == MR_EDB || code == MR_EBUSY || code == MR_ENOMEM ||
+           code == MR_EINTR;
+}
+
 int
 mr_process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
                const struct mr_judge *judge)
@@ -262,7 +276,7 @@ mr_process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
     struct mr_err err = MR_ERR_INIT;
     int64_t *todo = NULL;
     size_t n = 0;
-    int rc;
+    int rc, failed = 0;
 
     rc = arc_stacks_todo(a, &todo, &n, &err);
     for (size_t i = 0; !rc && i < n; i++) {
@@ -271,13 +285,20 @@ mr_process_all(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
         snprintf(label, sizeof(label), _("stack %lld"), (long long)todo[i]);
         rc = mr_process_stack(cli, a, ocr, judge, todo[i], label, NULL, NULL,
                               &err);
+        if (rc && !fatal(rc)) {
+            /* Its pages stay archived; the next stack goes on. */
+            mr_log(MR_LOG_ERROR, "%s", err.msg);
+            mr_err_clear(&err);
+            failed = rc;
+            rc = 0;
+        }
     }
     free(todo);
     if (!rc)
         rc = mr_read_rest(cli, a, ocr, judge, 0, &err);
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-    return mr_exit_code(rc);
+    return mr_exit_code(rc ? rc : failed);
 }
 
 /* Whether page id is one of letter l's. */
@@ -290,23 +311,34 @@ letter_has(const struct arc_letter *l, int64_t id)
     return 0;
 }
 
-/* Read the deferred pages of letter code, then judge it again. */
+/*
+ * Read the deferred pages of letter code; the last one is committed with
+ * the letter judged again on its whole text (unless a reviewer confirmed
+ * it).
+ */
 static int
 read_letter_rest(const struct mr_cli *cli, struct arc *a,
                  struct ocr_engine *ocr, const struct mr_judge *judge,
                  const char *code, struct mr_err *err)
 {
     struct arc_stack_page *pages = NULL;
-    struct arc_letter l;
-    char from[MR_MAILBOX_SIZE], to[MR_MAILBOX_SIZE];
-    size_t n = 0;
-    int rc, done = 0;
+    struct arc_letter l, after;
+    size_t n = 0, last = 0;
+    int rc, left = 0, had, confirmed;
 
     rc = arc_letter_get(a, code, &l, err);
     if (rc)
         return rc;
+    confirmed = l.d.review == ARC_REVIEW_CONFIRMED;
     rc = arc_stack_pages(a, l.stack_id, &pages, &n, err);
-    for (size_t i = 0; !rc && i < n; i++) {
+    for (size_t i = 0; !rc && i < n; i++)
+        if ((pages[i].flags & MR_PAGE_DEFERRED) &&
+            letter_has(&l, pages[i].id)) {
+            last = i;
+            left++;
+        }
+    had = left;
+    for (size_t i = 0; !rc && left && i <= last; i++) {
         if (!(pages[i].flags & MR_PAGE_DEFERRED) ||
             !letter_has(&l, pages[i].id))
             continue;
@@ -314,27 +346,31 @@ read_letter_rest(const struct mr_cli *cli, struct arc *a,
             rc = mr_fail(err, MR_EINTR, _("interrupted"));
             break;
         }
-        done++;
         progress(cli, _("letter %s: reading the rest, %d of %d pages left"),
-                 l.code, l.unread - done + 1, l.page_count);
+                 l.code, left--, l.page_count);
         mr_log_context(_("letter %s page %d"), l.code, pages[i].seq);
-        rc = read_page(cli, a, ocr, l.stack_id, &pages[i], err);
+        rc = read_page(cli, a, ocr, l.stack_id, &pages[i], judge,
+                       i == last && !confirmed ? l.code : NULL, err);
         mr_log_context(NULL);
     }
     progress(cli, NULL);
-    if (!rc)
-        rc = mr_letter_redecide(a, judge, l.code, from, to, err);
-    if (rc == 1)
-        fprintf(stderr,
-                _("letter %s: all %d pages read; judged again on the whole "
-                  "text: %s -> %s\n"),
-                l.code, l.page_count, from, to);
-    else if (rc >= 0)
-        fprintf(stderr, _("letter %s: all %d pages read; stays in %s\n"),
-                l.code, l.page_count, from);
+    if (!rc && had && !left && !arc_letter_get(a, l.code, &after, err)) {
+        const char *from = l.d.mailbox ? l.d.mailbox : "-";
+        const char *to = after.d.mailbox ? after.d.mailbox : "-";
+
+        if (strcmp(from, to))
+            fprintf(stderr,
+                    _("letter %s: all %d pages read; judged again on the "
+                      "whole text: %s -> %s\n"),
+                    l.code, l.page_count, from, to);
+        else
+            fprintf(stderr, _("letter %s: all %d pages read; stays in %s\n"),
+                    l.code, l.page_count, from);
+        arc_letter_release(&after);
+    }
     arc_stack_pages_free(&pages, n);
     arc_letter_release(&l);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 int
@@ -343,10 +379,21 @@ mr_read_rest(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
 {
     char(*codes)[ARC_CODE_SIZE] = NULL;
     size_t n = 0;
-    int rc = arc_letters_unread(a, stack, &codes, &n, err);
+    int rc = arc_letters_unread(a, stack, &codes, &n, err), failed = 0;
 
-    for (size_t i = 0; !rc && i < n; i++)
+    for (size_t i = 0; !rc && i < n; i++) {
         rc = read_letter_rest(cli, a, ocr, judge, codes[i], err);
+        if (rc && !fatal(rc)) {
+            /* A bad page holds up its own letter only. */
+            mr_log(MR_LOG_ERROR, "%s", err->msg);
+            mr_err_clear(err);
+            failed = rc;
+            rc = 0;
+        }
+    }
     free(codes);
+    if (!rc && failed)
+        rc = mr_fail(err, failed,
+                     _("the rest of some long letters could not be read"));
     return rc;
 }

@@ -1,11 +1,11 @@
 /*
  * `mailroom scan` and `mailroom process`: a stack from a SANE feeder is
- * archived page by page as it is read, then cleaned, OCR'd and made a
- * letter.  A scanned page moves through these states:
+ * archived page by page as it is read, then processed like any stack
+ * (mr_process.c: cleaned, OCR'd, made letters).  A scanned page:
  *
- *   READ --------> STORED (committed) ----------------> PROCESSED -> LETTER
- *   scan_dev_next  arc_page_add + arc_stack_commit      ocr_page +
- * arc_letter_add (stack "scanning", page pending)     arc_page_set_results
+ *   READ --------> STORED (committed) ---------------> READ -> LETTER
+ *   scan_dev_next  arc_page_add + arc_stack_commit     mr_process_all
+ *                  (stack "scanning", page pending)
  *
  * Invariants: a page is committed before the next sheet is read, so a
  * crash loses at most the sheet in the feeder; a stack stays "scanning"

@@ -70,7 +70,8 @@ int mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
                  struct mr_page *page, struct mr_err *err);
 
 /*
- * Make the letters of stack, open in a with every page processed: split
+ * Make the letters of stack, open in a with every page processed or
+ * deferred (mr_process.c), unless another run made them already: split
  * it at its separator sheets (cls_split) and, with by_text, where its
  * text shows one letter ending and the next opening; add each letter with
  * its language and decisions (mr_letter_decide), queue every unsure
@@ -129,19 +130,6 @@ struct arc *mr_archive_existing(const struct mr_cli *cli, int *prc);
  */
 int mr_letter_decide(struct arc *a, const struct mr_judge *judge,
                      const char *code, struct mr_err *err);
-
-/* Room for a mailbox id. */
-#define MR_MAILBOX_SIZE 64
-
-/*
- * Decide letter code again, in its stack's own transaction, unless a
- * reviewer confirmed it: then 2, and nothing is done.  from and to get
- * its mailbox before and after ("-" for none); 1 when it moved to
- * another mailbox, 0 when not.  On failure the letter is as it was.
- */
-int mr_letter_redecide(struct arc *a, const struct mr_judge *judge,
-                       const char *code, char from[MR_MAILBOX_SIZE],
-                       char to[MR_MAILBOX_SIZE], struct mr_err *err);
 
 /*
  * Open the judge's catalogue: --catalog FILE, else catalog.ini in the

@@ -1544,8 +1544,7 @@ test_deferred_pages(void)
     /* Pages 1 and 3 read, page 2 deferred; then the letter is made. */
     T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
     for (size_t i = 0; i < npages; i++) {
-        make_page(&pg, pages[i].seq, i == 1 ? NULL : "回忆录第一章", 90,
-                  "zh");
+        make_page(&pg, pages[i].seq, i == 1 ? NULL : "回忆录第一章", 90, "zh");
         if (i == 1)
             pg.flags |= MR_PAGE_PENDING | MR_PAGE_DEFERRED;
         T_EQ_INT(arc_page_set_results(a, pages[i].id, &pg, &err), 0);
@@ -1565,7 +1564,8 @@ test_deferred_pages(void)
     T_EQ_INT(arc_stack_pages(a, stack, &pages, &npages, &err), 0);
     T_CHECK(npages == 3 && !pages[1].processed && !pages[1].text &&
             pages[1].flags == (MR_PAGE_PENDING | MR_PAGE_DEFERRED) &&
-            pages[0].processed && pages[0].flags == 0);
+            pages[0].processed && pages[0].flags == 0 &&
+            pages[1].letter_id > 0 && pages[1].letter_id == pages[2].letter_id);
     T_EQ_INT(arc_letters_unread(a, 0, &codes, &n, &err), 0);
     T_CHECK(n == 1 && !strcmp(codes[0], code));
     free(codes);

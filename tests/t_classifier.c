@@ -842,8 +842,9 @@ test_long_letter(void)
     T_EQ_INT(read, 1 | 2 | 1 << 9);
     T_EQ_INT(small ? cls_read_first(small, 6, 6, 5) : 0, 1);
     cls_catalog_destroy(&small);
-    T_EQ_STR(catalog_of(MINIMAL "[settings]\nlong_first_pages = 0\n", &small),
-             ":13: 'long_first_pages' wants a number from 1 to 100000, not '0'");
+    T_EQ_STR(
+        catalog_of(MINIMAL "[settings]\nlong_first_pages = 0\n", &small),
+        ":13: 'long_first_pages' wants a number from 1 to 100000, not '0'");
     cls_catalog_destroy(&small);
     cls_catalog_destroy(&c);
 }
