@@ -318,8 +318,7 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_WORD_DELETE] = "DELETE FROM word WHERE page_id = :page",
     [ARC_ST_REVIEW_INSERT] =
         "INSERT INTO review(kind, stack_id, seq, reason, created)"
-        " VALUES(:kind, :stack, :seq, :reason,"
-        " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+        " VALUES(:kind, :stack, :seq, :reason, :at)",
     [ARC_ST_LETTER_CONTENT] =
         "SELECT count(*) FROM page WHERE letter_id = :letter"
         " AND seq BETWEEN :first AND :last AND blank = 0"
@@ -399,8 +398,7 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         " ORDER BY id",
     [ARC_ST_WRITER_INSERT] =
         "INSERT INTO writer(name, phone, id_number, address, first_seen)"
-        " VALUES(:name, :phone, :id_number, :address,"
-        " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+        " VALUES(:name, :phone, :id_number, :address, :at)",
     [ARC_ST_WRITER_FILL] =
         "UPDATE writer SET name = coalesce(name, :name),"
         " phone = coalesce(phone, :phone),"
@@ -903,8 +901,6 @@ int
 arc_stack_begin(struct arc *a, const char *source, struct mr_err *err)
 {
     sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_INSERT] : NULL;
-    struct tm tm;
-    time_t now = time(NULL);
     int rc, in_txn = 0;
 
     if (MR_NEVER(!a || !source))
@@ -914,9 +910,8 @@ arc_stack_begin(struct arc *a, const char *source, struct mr_err *err)
                        _("cannot begin stack '%s': a stack is "
                          "already open"),
                        source);
-    if (!gmtime_r(&now, &tm) || !strftime(a->stack_time, sizeof(a->stack_time),
-                                          "%Y-%m-%dT%H:%M:%SZ", &tm))
-        return mr_fail(err, MR_EIO, _("cannot read the clock"));
+    if (arc_now_utc(a->stack_time, err))
+        return err->code;
 
     rc = arc_exec(a, "BEGIN IMMEDIATE", err);
     if (rc)
@@ -1344,6 +1339,7 @@ arc_review_add(struct arc *a, const char *kind, int seq, const char *reason,
                struct mr_err *err)
 {
     sqlite3_stmt *st = a ? a->st[ARC_ST_REVIEW_INSERT] : NULL;
+    char at[MR_TIME_SIZE];
     int rc;
 
     if (MR_NEVER(!a))
@@ -1352,6 +1348,10 @@ arc_review_add(struct arc *a, const char *kind, int seq, const char *reason,
         return mr_fail(err, MR_EINVAL,
                        _("cannot queue a review: no stack is open"));
     rc = arc_stack_alive(a, err);
+    if (!rc)
+        rc = arc_now_utc(at, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":at", at, -1, err);
     if (!rc)
         rc = arc_bind_text(a, st, ":kind", kind, -1, err);
     if (!rc)

@@ -249,6 +249,7 @@ arc_writer_match(struct arc *a, const char *name, const char *phone,
                  struct mr_err *err)
 {
     sqlite3_stmt *st;
+    char at[MR_TIME_SIZE];
     int rc = 0;
 
     *pid = 0;
@@ -271,6 +272,8 @@ arc_writer_match(struct arc *a, const char *name, const char *phone,
         rc = bind_person(a, st, name, phone, id_number, address, err);
     if (!rc && *pid)
         rc = arc_bind_int(a, st, ":id", *pid, err);
+    if (!rc && !*pid && !(rc = arc_now_utc(at, err)))
+        rc = arc_bind_text(a, st, ":at", at, -1, err);
     if (!rc)
         rc = arc_step(a, st, err);
     arc_stmt_done(st);

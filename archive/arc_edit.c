@@ -27,12 +27,7 @@ struct span {
 int
 arc_now_utc(char *buf, struct mr_err *err)
 {
-    time_t now = time(NULL);
-    struct tm tm;
-
-    if (!gmtime_r(&now, &tm) || !strftime(buf, 24, "%Y-%m-%dT%H:%M:%SZ", &tm))
-        return mr_fail(err, MR_EIO, _("cannot read the clock"));
-    return 0;
+    return mr_time_text(mr_now(), buf, err);
 }
 
 /* Letter code of the open stack into *s; free s->language after. */

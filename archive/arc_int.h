@@ -87,8 +87,8 @@ struct arc {
     sqlite3_stmt *st[ARC_ST_COUNT];
     int in_stack;
     int64_t stack_id;
-    char stack_time[24]; /* stack.archived, reused for its letters */
-    char **files;        /* malloc'd full paths written in the stack */
+    char stack_time[MR_TIME_SIZE]; /* stack.archived, reused for its letters */
+    char **files; /* malloc'd full paths written in the stack */
     size_t nfiles, afiles;
     int stepping; /* arc_letter_each or arc_search is running */
 };
@@ -146,7 +146,7 @@ void arc_savepoint_undo(struct arc *a, const char *name);
 
 /* arc_edit.c: the clock and the audit table. */
 
-/* The current UTC time, ISO 8601, into buf (24 bytes).  MR_EIO. */
+/* The current UTC time (mr_now), ISO 8601, into buf (24 bytes).  MR_EINVAL. */
 int arc_now_utc(char *buf, struct mr_err *err);
 
 /*

@@ -507,6 +507,13 @@ main(int argc, char **argv)
         env = getenv("MAILROOM_ARCHIVE");
         cli.archive = env && *env ? env : "mailroom-data";
     }
+    if (mr_now() == (time_t)-1) {
+        mr_log(MR_LOG_ERROR,
+               _("MAILROOM_NOW is not a time: '%s' (use "
+                 "2026-05-01T09:00:00Z or 2026-05-01)"),
+               getenv("MAILROOM_NOW"));
+        return MR_EXIT_USAGE;
+    }
     cli.progress = isatty(STDERR_FILENO) && mr_log_level >= MR_LOG_WARN;
     return dispatch(args[0], &cli, args + optind, nargs - optind);
 }

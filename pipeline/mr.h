@@ -195,5 +195,20 @@ int mr_is_han(uint32_t c);
  */
 char *mr_strdup(const char *s, struct mr_err *err);
 
+/*
+ * The time now: $MAILROOM_NOW when set (UTC, "2026-05-01T09:00:00Z", or a
+ * day, "2026-05-01", meaning its midnight), else the clock, so that tests
+ * and demonstrations of deadlines need no waiting.  (time_t)-1 when
+ * MAILROOM_NOW is set but not such a time.
+ */
+time_t mr_now(void);
+
+/*
+ * t as "2026-05-01T09:00:00Z" into buf (MR_TIME_SIZE bytes).  MR_EINVAL
+ * for a time gmtime cannot break down.
+ */
+#define MR_TIME_SIZE 24
+int mr_time_text(time_t t, char *buf, struct mr_err *err);
+
 #include "pipeline/banned.h"
 #endif

@@ -1601,6 +1601,46 @@ test_deferred_pages(void)
     tmp_end();
 }
 
+/* The clock can be set: MAILROOM_NOW, for tests of deadlines. */
+static void
+test_clock(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    char dir[1100], buf[MR_TIME_SIZE];
+
+    T_EQ_INT(setenv("MAILROOM_NOW", "2026-02-28T23:59:59Z", 1), 0);
+    T_EQ_INT((long long)mr_now(), 1772323199LL);
+    T_EQ_INT(mr_time_text(mr_now(), buf, &err), 0);
+    T_EQ_STR(buf, "2026-02-28T23:59:59Z");
+    T_EQ_INT(setenv("MAILROOM_NOW", "2024-02-29", 1), 0);
+    T_EQ_INT(mr_time_text(mr_now(), buf, &err), 0);
+    T_EQ_STR(buf, "2024-02-29T00:00:00Z");
+    /* Not a time: refused, not guessed. */
+    T_EQ_INT(setenv("MAILROOM_NOW", "2026-02-30", 1), 0);
+    T_CHECK(mr_now() == (time_t)-1);
+    T_EQ_INT(setenv("MAILROOM_NOW", "2026-02-01T09:00", 1), 0);
+    T_CHECK(mr_now() == (time_t)-1);
+    T_EQ_INT(mr_time_text(mr_now(), buf, &err), MR_EINVAL);
+    T_CHECK(strstr(err.msg, "2026-02-01T09:00") != NULL);
+
+    /* What the archive records takes it. */
+    T_EQ_INT(setenv("MAILROOM_NOW", "2026-05-01T09:30:00Z", 1), 0);
+    tmp_begin();
+    tpath(dir, sizeof(dir), "clock");
+    a = arc_open(dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "clock.png", &err), 0);
+    T_CHECK(add_text_page(a, 1, "钟", 90, "zh", 0) > 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    arc_close(&a);
+    T_EQ_STR(db_text(dir, "SELECT archived FROM stack"),
+             "2026-05-01T09:30:00Z");
+    T_EQ_INT(unsetenv("MAILROOM_NOW"), 0);
+    T_CHECK(mr_now() != (time_t)-1);
+    tmp_end();
+}
+
 static int
 count_question(const struct arc_question *q, void *ctx)
 {
@@ -2028,6 +2068,7 @@ main(int argc, char **argv)
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},
         {"deferred_pages", test_deferred_pages},
+        {"clock", test_clock},
         {"corrections", test_corrections},
         {"decisions", test_decisions},
         {"confirm_and_model", test_confirm_and_model},
