@@ -359,4 +359,33 @@ enum cls_link {
 enum cls_link cls_link_kind(const struct cls_catalog *c, double similarity,
                             int same_writer, int same_department);
 
+/*
+ * The office's working-day calendar (classifier/calendar-YYYY.ini, see
+ * cls_calendar.c): weekends, public holidays, make-up working days.
+ */
+struct cls_calendar;
+
+/*
+ * Read the calendar at path.  A malformed file fails with MR_EFORMAT and
+ * a message naming the file and line; MR_ENOTFOUND, MR_ENOMEM.
+ */
+struct cls_calendar *cls_calendar_load(const char *path, struct mr_err *err);
+
+/* Free the calendar and null the handle.  Accepts NULL. */
+void cls_calendar_destroy(struct cls_calendar **pc);
+
+/*
+ * Whether day (days after 1970-01-01, mr_day_of) is a working day: a
+ * weekday that is no holiday, or a make-up working day.  Without a
+ * calendar (NULL), Monday to Friday.  Cannot fail.
+ */
+int cls_calendar_working(const struct cls_calendar *c, long day);
+
+/*
+ * The day n days after day: calendar days, or with working, the n-th
+ * working day after it.  Cannot fail.
+ */
+long cls_calendar_add(const struct cls_calendar *c, long day, int n,
+                      int working);
+
 #endif

@@ -226,9 +226,8 @@ mr_is_han(uint32_t c)
            (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x2fa1f);
 }
 
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar. */
-static long
-days_from_civil(long y, int m, int d)
+long
+mr_day_of(long y, int m, int d)
 {
     long era, yoe, doy, doe;
 
@@ -258,8 +257,7 @@ mr_now(void)
     if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
         mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0)
         return (time_t)-1;
-    return (time_t)(days_from_civil(y, mo, d) * 86400L + h * 3600L + mi * 60L +
-                    sec);
+    return (time_t)(mr_day_of(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec);
 }
 
 int

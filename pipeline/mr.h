@@ -196,6 +196,12 @@ int mr_is_han(uint32_t c);
 char *mr_strdup(const char *s, struct mr_err *err);
 
 /*
+ * The day y-m-d of the proleptic Gregorian calendar as days after
+ * 1970-01-01 (negative before).  Does not check its arguments.
+ */
+long mr_day_of(long y, int m, int d);
+
+/*
  * The time now: $MAILROOM_NOW when set (UTC, "2026-05-01T09:00:00Z", or a
  * day, "2026-05-01", meaning its midnight), else the clock, so that tests
  * and demonstrations of deadlines need no waiting.  (time_t)-1 when

@@ -849,6 +849,63 @@ test_long_letter(void)
     cls_catalog_destroy(&c);
 }
 
+/* Working days by the shipped 2026 calendar. */
+static void
+test_calendar(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_calendar *c, *bad;
+    char shipped_path[4096];
+    const char *bads[][2] = {
+        {"[holiday X]\ndays = 2026-02-30\n", ":2: 'days' wants days"},
+        {"[holiday X]\ndays = 2026-02-03..2026-02-01\n", ":2: 'days' wants"},
+        {"[holiday X]\nnoise = 2026-02-01\n", ":2: unknown key 'noise'"},
+        {"[weekend]\ndays = 2026-02-01\n", ":2: unknown section [weekend]"},
+        {"[holiday X]\ndays = 2026-02-02\n[holiday Y]\nworkdays = "
+         "2026-02-02\n",
+         ": 2026-02-02 is listed twice"},
+    };
+
+    /* The shipped calendar stands beside the shipped catalogue. */
+    snprintf(shipped_path, sizeof(shipped_path), "%.*s/calendar-2026.ini",
+             (int)(strrchr(MR_CATALOG, '/') - MR_CATALOG), MR_CATALOG);
+    c = cls_calendar_load(shipped_path, &err);
+    T_CHECK(c != NULL);
+    /* A Friday; a Saturday; Thursday 1 January; Sunday 4 January worked. */
+    T_EQ_INT(cls_calendar_working(c, mr_day_of(2026, 1, 9)), 1);
+    T_EQ_INT(cls_calendar_working(c, mr_day_of(2026, 1, 10)), 0);
+    T_EQ_INT(cls_calendar_working(c, mr_day_of(2026, 1, 1)), 0);
+    T_EQ_INT(cls_calendar_working(c, mr_day_of(2026, 1, 4)), 1);
+    T_EQ_INT(cls_calendar_working(NULL, mr_day_of(2026, 1, 1)), 1);
+    /* Received Friday 13 February, 10 working days: 14 February (worked),
+     * 24-28 February, 2-5 March; the festival (15-23) and 1 March not. */
+    T_EQ_INT(cls_calendar_add(c, mr_day_of(2026, 2, 13), 10, 1),
+             mr_day_of(2026, 3, 5));
+    T_EQ_INT(cls_calendar_add(c, mr_day_of(2026, 2, 13), 2, 0),
+             mr_day_of(2026, 2, 15));
+    /* National Day: from 30 September, 1 working day is 8 October. */
+    T_EQ_INT(cls_calendar_add(c, mr_day_of(2026, 9, 30), 1, 1),
+             mr_day_of(2026, 10, 8));
+    cls_calendar_destroy(&c);
+    for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
+        char path[] = "/tmp/t_calendar.XXXXXX";
+        int fd = mkstemp(path);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+
+        T_CHECK(f != NULL);
+        if (!f)
+            continue;
+        fputs(bads[i][0], f);
+        fclose(f);
+        mr_err_clear(&err);
+        bad = cls_calendar_load(path, &err);
+        T_CHECK(bad == NULL && err.code == MR_EFORMAT);
+        T_CHECK(strstr(err.msg, bads[i][1]) != NULL);
+        cls_calendar_destroy(&bad);
+        unlink(path);
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -874,6 +931,7 @@ main(int argc, char **argv)
         {"model", test_model},
         {"model_decides", test_model_decides},
         {"long_letter", test_long_letter},
+        {"calendar", test_calendar},
         {NULL, NULL},
     };
 
