@@ -203,6 +203,25 @@ static const char *const arc_migrations[] = {
      * long letter decided from its first pages and a sample.
      */
     "CREATE INDEX page_deferred ON page(letter_id) WHERE processed = 2;\n",
+    /*
+     * 9: a letter's way through the office, as its writer can follow it
+     * with the tracking code and the query password (only its hash kept).
+     */
+    "ALTER TABLE letter ADD COLUMN state TEXT NOT NULL DEFAULT 'received'\n"
+    "  CHECK(state IN ('received', 'sorted', 'confirmed', 'handed_over',\n"
+    "                  'replied', 'closed'));\n"
+    "ALTER TABLE letter ADD COLUMN handed_over TEXT; /* UTC ISO-8601 */\n"
+    "ALTER TABLE letter ADD COLUMN replied TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN reply TEXT; /* the unit's result */\n"
+    "ALTER TABLE letter ADD COLUMN rating_office INTEGER\n"
+    "  CHECK(rating_office BETWEEN 1 AND 3); /* 3 satisfied .. 1 not */\n"
+    "ALTER TABLE letter ADD COLUMN rating_unit INTEGER\n"
+    "  CHECK(rating_unit BETWEEN 1 AND 3);\n"
+    "ALTER TABLE letter ADD COLUMN closed TEXT;\n"
+    "ALTER TABLE letter ADD COLUMN password TEXT; /* PBKDF2 hash */\n"
+    "UPDATE letter SET state = CASE WHEN review = 'confirmed' THEN\n"
+    "  'confirmed' WHEN valid IS NOT NULL THEN 'sorted' ELSE 'received' END;\n"
+    "CREATE INDEX letter_state ON letter(state);\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -231,7 +250,9 @@ _Static_assert(ARRAY_SIZE(arc_migrations) == ARC_SCHEMA_VERSION,
     " l.writer_address, l.repeat,"                                             \
     " (SELECT group_concat(o.tracking_code) FROM letter_link AS k"             \
     "  JOIN letter AS o ON o.id = k.other_id"                                  \
-    "  WHERE k.letter_id = l.id AND k.kind = 'repeat')"                        \
+    "  WHERE k.letter_id = l.id AND k.kind = 'repeat'),"                       \
+    " l.state, l.handed_over, l.replied, l.reply, l.rating_office,"            \
+    " l.rating_unit, l.closed, l.password IS NOT NULL"                         \
     " FROM letter AS l JOIN stack AS s ON s.id = l.stack_id"
 
 /* Columns and order of a search hit, as arc_search() reads them. */
@@ -365,12 +386,25 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         " review = :review, risk = :risk, risk_words = :risk_words,"
         " reasons = :reasons, writer_id = :writer, writer_name = :name,"
         " writer_phone = :phone, writer_id_number = :id_number,"
-        " writer_id_state = :id_state, writer_address = :address"
+        " writer_id_state = :id_state, writer_address = :address,"
+        " state = CASE state WHEN 'received' THEN 'sorted' ELSE state END"
         " WHERE id = :letter",
     [ARC_ST_LETTER_CONFIRM] =
         "UPDATE letter SET valid = :valid, validity_reason = :reason,"
-        " mailbox = :mailbox, department = :department, review = 'confirmed'"
+        " mailbox = :mailbox, department = :department, review = 'confirmed',"
+        " state = CASE WHEN state IN ('received', 'sorted') THEN 'confirmed'"
+        " ELSE state END"
         " WHERE id = :letter",
+    [ARC_ST_LETTER_PASSWORD_SET] =
+        "UPDATE letter SET password = :password WHERE id = :letter",
+    [ARC_ST_LETTER_PASSWORD_GET] =
+        "SELECT password FROM letter WHERE id = :letter",
+    [ARC_ST_LETTER_REPLY] =
+        "UPDATE letter SET state = 'replied', replied = :at, reply = :reply"
+        " WHERE id = :letter",
+    [ARC_ST_LETTER_RATE] =
+        "UPDATE letter SET state = 'closed', closed = :at,"
+        " rating_office = :office, rating_unit = :unit WHERE id = :letter",
     [ARC_ST_CONFIRMED_LETTERS] =
         "SELECT l.department, (SELECT group_concat(t, char(12, 10)) FROM"
         " (SELECT p.text AS t FROM page AS p WHERE p.letter_id = l.id"

@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 8
+#define ARC_SCHEMA_VERSION 9
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -71,6 +71,10 @@ enum arc_stmt_id {
     ARC_ST_LETTER_CONFIRM,
     ARC_ST_CONFIRMED_LETTERS,
     ARC_ST_MODEL_INSERT,
+    ARC_ST_LETTER_PASSWORD_SET,
+    ARC_ST_LETTER_PASSWORD_GET,
+    ARC_ST_LETTER_REPLY,
+    ARC_ST_LETTER_RATE,
     ARC_ST_MODEL_GET,
     ARC_ST_COUNT
 };

@@ -82,6 +82,10 @@ arc_letter_release(struct arc_letter *l)
     free((char *)l->d.writer_id_state);
     free((char *)l->d.writer_address);
     free((char *)l->d.repeat_of);
+    free(l->t.handed_over);
+    free(l->t.replied);
+    free(l->t.reply);
+    free(l->t.closed);
     memset(l, 0, sizeof(*l));
 }
 
@@ -180,6 +184,27 @@ letter_pages(struct arc *a, struct arc_letter *l, struct mr_err *err)
     return 0;
 }
 
+/* The tracking from columns 27 on of a LETTER_COLUMNS row. */
+static int
+tracking_fill(sqlite3_stmt *st, struct arc_tracking *t, struct mr_err *err)
+{
+    const char *state = (const char *)sqlite3_column_text(st, 27);
+    int rc;
+
+    t->state = arc_state_of(state);
+    rc = arc_column_dup(st, 28, &t->handed_over, err);
+    if (!rc)
+        rc = arc_column_dup(st, 29, &t->replied, err);
+    if (!rc)
+        rc = arc_column_dup(st, 30, &t->reply, err);
+    t->rating_office = sqlite3_column_int(st, 31);
+    t->rating_unit = sqlite3_column_int(st, 32);
+    if (!rc)
+        rc = arc_column_dup(st, 33, &t->closed, err);
+    t->has_password = sqlite3_column_int(st, 34);
+    return rc;
+}
+
 /* Fill l from the current row of a LETTER_COLUMNS statement. */
 static int
 letter_fill(sqlite3_stmt *st, struct arc_letter *l, struct mr_err *err)
@@ -201,6 +226,8 @@ letter_fill(sqlite3_stmt *st, struct arc_letter *l, struct mr_err *err)
     l->questions = sqlite3_column_int(st, 8);
     if (!rc)
         rc = decision_fill(st, &l->d, err);
+    if (!rc)
+        rc = tracking_fill(st, &l->t, err);
     if (rc)
         arc_letter_release(l);
     return rc;

@@ -195,6 +195,31 @@ struct arc_decision {
     const char *repeat_of; /* codes of the earlier letters, comma-separated */
 };
 
+/* Where a letter stands in the office, in order. */
+enum arc_state {
+    ARC_STATE_RECEIVED,    /* archived, not yet judged */
+    ARC_STATE_SORTED,      /* judged by the program */
+    ARC_STATE_CONFIRMED,   /* its decisions confirmed by a reviewer */
+    ARC_STATE_HANDED_OVER, /* in a bundle handed to its mailbox's office */
+    ARC_STATE_REPLIED,     /* the responsible unit's result recorded */
+    ARC_STATE_CLOSED       /* the writer rated the handling */
+};
+
+/* "received", "sorted", ... for a state.  Cannot fail. */
+const char *arc_state_text(enum arc_state s);
+
+/* The state named text; ARC_STATE_RECEIVED for NULL.  Cannot fail. */
+enum arc_state arc_state_of(const char *text);
+
+/* A letter's way through the office (owned by its arc_letter). */
+struct arc_tracking {
+    enum arc_state state;
+    char *handed_over, *replied, *closed; /* UTC times, NULL: not yet */
+    char *reply;                          /* the unit's result, or NULL */
+    int rating_office, rating_unit;       /* 3 satisfied, 2 fairly, 1 not; 0 */
+    int has_password;                     /* a query password was issued */
+};
+
 /* A letter as the archive knows it.  Owned strings; arc_letter_release. */
 struct arc_letter {
     int64_t id;
@@ -213,6 +238,7 @@ struct arc_letter {
     char *text;    /* page texts joined by "\f\n", NULL if none */
     int questions; /* open review questions about its boundaries */
     struct arc_decision d;
+    struct arc_tracking t;
 };
 
 /* Free what l owns and zero it.  Accepts NULL.  Cannot fail. */
@@ -322,6 +348,35 @@ int arc_confirmed_letters(struct arc *a, struct arc_confirmed **pv, size_t *pn,
 void arc_confirmed_free(struct arc_confirmed **pv, size_t n);
 
 /* The department model's training, as the archive keeps it. */
+/*
+ * Tracking, each change its own transaction (no stack may be open) and an
+ * audit row naming who.  MR_EINVAL, with the reason, for a change the
+ * letter's state does not allow; MR_ENOTFOUND, MR_EDB.
+ *
+ * arc_letter_password_set: keep hash as letter code's query password
+ * (replacing one issued before).  arc_letter_password_get: the hash into
+ * *phash (malloc'd; NULL when none was issued).
+ */
+int arc_letter_password_set(struct arc *a, const char *code, const char *hash,
+                            const char *who, struct mr_err *err);
+int arc_letter_password_get(struct arc *a, const char *code, char **phash,
+                            struct mr_err *err);
+
+/*
+ * Record the responsible unit's result for letter code, a valid letter a
+ * reviewer confirmed (handed over or not): it becomes "replied".
+ */
+int arc_letter_reply(struct arc *a, const char *code, const char *reply,
+                     const char *who, struct mr_err *err);
+
+/*
+ * Record the writer's satisfaction with the letters office and with the
+ * responsible unit (3 satisfied, 2 fairly satisfied, 1 not) for a replied
+ * letter: it becomes "closed".
+ */
+int arc_letter_rate(struct arc *a, const char *code, int office, int unit,
+                    const char *who, struct mr_err *err);
+
 struct arc_model_info {
     char trained[24]; /* UTC; "" when no model was trained */
     char who[64];

@@ -49,6 +49,12 @@ usage(FILE *to)
           "                                 letters reviewers confirmed\n"
           "  decide [CODE...]               judge letters no reviewer "
           "confirmed again\n"
+          "  receipt CODE...                issue writers' query passwords\n"
+          "  status CODE --password P       answer a writer's inquiry\n"
+          "  reply CODE --file FILE         record the responsible unit's "
+          "result\n"
+          "  rate CODE --office N --unit N  record the writer's "
+          "satisfaction (3, 2, 1)\n"
           "\n"
           "import, scan and process:\n"
           "  --separator VALUE              the barcode of separator sheets "
@@ -63,7 +69,7 @@ usage(FILE *to)
           "(catalog.ini in the\n"
           "                                 archive directory, else the one "
           "shipped)\n"
-          "split, merge, confirm and train:\n"
+          "split, merge, confirm, train, receipt, reply and rate:\n"
           "  --reviewer NAME                who corrects (default: the login "
           "name)\n"
           "  --reason TEXT                  why, kept in the letter's "
@@ -150,7 +156,11 @@ enum {
     OPT_MAILBOX,
     OPT_DEPARTMENT,
     OPT_VALID,
-    OPT_INVALID
+    OPT_INVALID,
+    OPT_PASSWORD,
+    OPT_FILE,
+    OPT_OFFICE,
+    OPT_UNIT
 };
 
 static const struct option options[] = {
@@ -174,6 +184,10 @@ static const struct option options[] = {
     {"department", required_argument, NULL, OPT_DEPARTMENT},
     {"valid", no_argument, NULL, OPT_VALID},
     {"invalid", optional_argument, NULL, OPT_INVALID},
+    {"password", required_argument, NULL, OPT_PASSWORD},
+    {"file", required_argument, NULL, OPT_FILE},
+    {"office", required_argument, NULL, OPT_OFFICE},
+    {"unit", required_argument, NULL, OPT_UNIT},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -323,6 +337,18 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
             if (c == OPT_INVALID && optarg)
                 cli->invalid_reason = optarg;
             break;
+        case OPT_PASSWORD:
+            cli->password = optarg;
+            break;
+        case OPT_FILE:
+            cli->file = optarg;
+            break;
+        case OPT_OFFICE:
+        case OPT_UNIT:
+            if ((*(c == OPT_OFFICE ? &cli->office : &cli->unit) = positive(
+                     c == OPT_OFFICE ? "--office" : "--unit", optarg)) < 0)
+                return MR_EXIT_USAGE;
+            break;
         case OPT_SPLIT:
             if (strcmp(optarg, "auto") && strcmp(optarg, "sheets")) {
                 mr_log(MR_LOG_ERROR,
@@ -443,6 +469,26 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
     }
     if (!strcmp(cmd, "decide"))
         return mr_cmd_decide(cli, args, nargs);
+    if (!strcmp(cmd, "receipt")) {
+        if (nargs < 1) {
+            mr_log(MR_LOG_ERROR, _("'receipt' needs one or more tracking "
+                                   "codes"));
+            return MR_EXIT_USAGE;
+        }
+        return mr_cmd_receipt(cli, args, nargs);
+    }
+    if (!strcmp(cmd, "status")) {
+        rc = want_operands(cmd, nargs, 1, 1);
+        return rc ? rc : mr_cmd_status(cli, args[0]);
+    }
+    if (!strcmp(cmd, "reply")) {
+        rc = want_operands(cmd, nargs, 1, 1);
+        return rc ? rc : mr_cmd_reply(cli, args[0]);
+    }
+    if (!strcmp(cmd, "rate")) {
+        rc = want_operands(cmd, nargs, 1, 1);
+        return rc ? rc : mr_cmd_rate(cli, args[0]);
+    }
     if (!strcmp(cmd, "train")) {
         rc = want_operands(cmd, nargs, 0, 0);
         return rc ? rc : mr_cmd_train(cli);

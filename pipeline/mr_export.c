@@ -120,7 +120,7 @@ json_list(const char *s)
 }
 
 /* One letter as the JSON object of `letters --format jsonl`. */
-#define LETTER_FIELDS 21
+#define LETTER_FIELDS 22
 static json_t *
 letter_json(const struct arc_letter *l)
 {
@@ -140,6 +140,7 @@ letter_json(const struct arc_letter *l)
     json_object_set_new(o, "page_count", json_integer(l->page_count));
     json_object_set_new(o, "pages", pages);
     json_object_set_new(o, "pages_unread", json_integer(l->unread));
+    json_object_set_new(o, "state", json_string(arc_state_text(l->t.state)));
     json_object_set_new(o, "language", json_string_or_null(l->language));
     json_object_set_new(o, "text", json_string_or_null(l->text));
     json_object_set_new(o, "valid",
@@ -384,6 +385,12 @@ print_audit(const struct arc_audit *r, void *ctx)
     else if (!strcmp(action, "decide"))
         printf(_("decided %s: %s -> %s"), field, r->old ? r->old : "-",
                r->new_value ? r->new_value : "-");
+    else if (!strcmp(action, "receipt"))
+        printf(_("query password issued"));
+    else if (!strcmp(action, "reply"))
+        printf(_("the unit's reply recorded"));
+    else if (!strcmp(action, "rate"))
+        printf(_("the writer's rating recorded; closed"));
     else
         printf(_("%s %s: %s -> %s"), action, field, r->old ? r->old : "-",
                r->new_value ? r->new_value : "-");
@@ -429,6 +436,7 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
                l.unread);
     if (l.ocr_conf >= 0)
         printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
+    printf(_("state:          %s\n"), arc_state_text(l.t.state));
     print_decision(&l.d, judge.catalog);
     rc = arc_letter_questions(a, l.id, print_question, NULL, &err);
     if (!rc)

@@ -29,6 +29,9 @@ struct mr_cli {
     const char *department;    /* --department of confirm */
     int valid;                 /* --valid 1, --invalid 0, else -1 */
     const char *invalid_reason; /* --invalid=REASON */
+    const char *password;       /* --password of status */
+    const char *file;           /* --file of reply */
+    int office, unit;           /* --office and --unit of rate, 0: none */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -46,6 +49,10 @@ int mr_cmd_merge(const struct mr_cli *cli, const char *code1,
 int mr_cmd_confirm(const struct mr_cli *cli, char **codes, int ncodes);
 int mr_cmd_train(const struct mr_cli *cli);
 int mr_cmd_decide(const struct mr_cli *cli, char **codes, int ncodes);
+int mr_cmd_receipt(const struct mr_cli *cli, char **codes, int ncodes);
+int mr_cmd_status(const struct mr_cli *cli, const char *code);
+int mr_cmd_reply(const struct mr_cli *cli, const char *code);
+int mr_cmd_rate(const struct mr_cli *cli, const char *code);
 
 struct Pix;
 struct arc;

@@ -326,7 +326,7 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 8);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 9);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
@@ -338,7 +338,8 @@ test_open_creates_schema(void)
              "archived,valid,validity_reason,addressee,mailbox,department,"
              "confidence,review,risk,risk_words,reasons,writer_id,"
              "writer_name,writer_phone,writer_id_number,writer_id_state,"
-             "writer_address,signature,repeat");
+             "writer_address,signature,repeat,state,handed_over,replied,"
+             "reply,rating_office,rating_unit,closed,password");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('lsh'))"),
              "key,letter_id");
@@ -382,7 +383,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 8);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 9);
     check_integrity(dir);
     tmp_end();
 }
@@ -433,14 +434,14 @@ test_open_refuses(void)
     tmp_begin();
     a = arc_open(t_dir, &err);
     arc_close(&a);
-    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=9"), SQLITE_OK);
+    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=10"), SQLITE_OK);
     a = arc_open(t_dir, &err);
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
-    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 9, "
-                            "this one knows 8)") != NULL);
+    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 10, "
+                            "this one knows 9)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
-    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 9);
+    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 10);
     tmp_end();
 
     /* Somebody else's database. */
@@ -1377,7 +1378,7 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 8);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 9);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
     T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
              "content");

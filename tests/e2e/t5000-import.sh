@@ -174,11 +174,11 @@ test_expect_success 'depth, resolution and size are as delivered' '
 	test_cmp expect actual
 '
 
-test_expect_success 'letters --format jsonl has exactly the 21 fields' '
+test_expect_success 'letters --format jsonl has exactly the 22 fields' '
 	"$MAILROOM" --archive "$A" letters --format jsonl >letters.jsonl &&
 	test_line_count -eq 18 letters.jsonl &&
 	jq -c keys letters.jsonl | sort -u >actual &&
-	echo "[\"addressee\",\"confidence\",\"department\",\"first_page\",\"language\",\"mailbox\",\"page_count\",\"pages\",\"pages_unread\",\"reasons\",\"repeat\",\"repeat_of\",\"review\",\"risk\",\"risk_words\",\"source\",\"text\",\"tracking_code\",\"valid\",\"validity_reason\",\"writer\"]" >expect &&
+	echo "[\"addressee\",\"confidence\",\"department\",\"first_page\",\"language\",\"mailbox\",\"page_count\",\"pages\",\"pages_unread\",\"reasons\",\"repeat\",\"repeat_of\",\"review\",\"risk\",\"risk_words\",\"source\",\"state\",\"text\",\"tracking_code\",\"valid\",\"validity_reason\",\"writer\"]" >expect &&
 	test_cmp expect actual
 '
 
