@@ -222,6 +222,25 @@ static const char *const arc_migrations[] = {
     "UPDATE letter SET state = CASE WHEN review = 'confirmed' THEN\n"
     "  'confirmed' WHEN valid IS NOT NULL THEN 'sorted' ELSE 'received' END;\n"
     "CREATE INDEX letter_state ON letter(state);\n",
+    /*
+     * 10: the office workflow: letters marked for simple handling (a
+     * shorter result deadline), the reviewer's kind of reason for an
+     * override, and the bundles handed to mailboxes' offices.
+     */
+    "ALTER TABLE letter ADD COLUMN simple INTEGER NOT NULL DEFAULT 0\n"
+    "  CHECK(simple IN (0, 1));\n"
+    "ALTER TABLE audit ADD COLUMN why TEXT; /* an override's kind */\n"
+    "CREATE TABLE bundle(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  mailbox TEXT NOT NULL,\n"
+    "  created TEXT NOT NULL, /* UTC ISO-8601: the letters' handover */\n"
+    "  who TEXT NOT NULL,\n"
+    "  path TEXT NOT NULL UNIQUE, /* the PDF, relative to the archive */\n"
+    "  sha256 TEXT NOT NULL, /* of the PDF */\n"
+    "  letters INTEGER NOT NULL,\n"
+    "  pages INTEGER NOT NULL);\n"
+    "ALTER TABLE letter ADD COLUMN bundle_id INTEGER REFERENCES bundle(id);\n"
+    "CREATE INDEX letter_bundle ON letter(bundle_id);\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -252,7 +271,8 @@ _Static_assert(ARRAY_SIZE(arc_migrations) == ARC_SCHEMA_VERSION,
     "  JOIN letter AS o ON o.id = k.other_id"                                  \
     "  WHERE k.letter_id = l.id AND k.kind = 'repeat'),"                       \
     " l.state, l.handed_over, l.replied, l.reply, l.rating_office,"            \
-    " l.rating_unit, l.closed, l.password IS NOT NULL"                         \
+    " l.rating_unit, l.closed, l.password IS NOT NULL, l.simple,"              \
+    " l.bundle_id"                                                             \
     " FROM letter AS l JOIN stack AS s ON s.id = l.stack_id"
 
 /* Columns and order of a search hit, as arc_search() reads them. */
@@ -370,10 +390,10 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         " JOIN letter AS l ON l.id = c.letter_id WHERE c.code = :code",
     [ARC_ST_AUDIT_INSERT] =
         "INSERT INTO audit(at, who, action, letter, field, old, new, other,"
-        " reason) VALUES(:at, :who, :action, :letter, :field, :old, :new,"
-        " :other, :reason)",
+        " reason, why) VALUES(:at, :who, :action, :letter, :field, :old, :new,"
+        " :other, :reason, :why)",
     [ARC_ST_AUDIT_OF_LETTER] =
-        "SELECT at, who, action, field, old, new, other, reason FROM audit"
+        "SELECT at, who, action, field, old, new, other, reason, why FROM audit"
         " WHERE letter = :letter ORDER BY id",
     [ARC_ST_REVIEW_ANSWER] =
         "UPDATE review SET resolved = :at, resolved_by = :who,"
@@ -392,6 +412,7 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_LETTER_CONFIRM] =
         "UPDATE letter SET valid = :valid, validity_reason = :reason,"
         " mailbox = :mailbox, department = :department, review = 'confirmed',"
+        " simple = coalesce(:simple, simple),"
         " state = CASE WHEN state IN ('received', 'sorted') THEN 'confirmed'"
         " ELSE state END"
         " WHERE id = :letter",

@@ -32,7 +32,7 @@ audit_change(struct arc *a, const char *at, const char *code, const char *field,
     if (arc_same_text(old, new_value))
         return 0;
     return arc_audit_add(a, at, "mailroom", "decide", code, field, old,
-                         new_value, NULL, NULL, err);
+                         new_value, NULL, NULL, NULL, err);
 }
 
 static int

@@ -73,7 +73,7 @@ int
 arc_audit_add(struct arc *a, const char *at, const char *who,
               const char *action, const char *letter, const char *field,
               const char *old, const char *new_value, const char *other,
-              const char *reason, struct mr_err *err)
+              const char *reason, const char *why, struct mr_err *err)
 {
     sqlite3_stmt *st = a->st[ARC_ST_AUDIT_INSERT];
     int rc = arc_bind_text(a, st, ":at", at, -1, err);
@@ -95,6 +95,8 @@ arc_audit_add(struct arc *a, const char *at, const char *who,
     if (!rc)
         rc = arc_bind_text(a, st, ":reason", reason && *reason ? reason : NULL,
                            -1, err);
+    if (!rc)
+        rc = arc_bind_text(a, st, ":why", why, -1, err);
     if (!rc)
         rc = arc_step(a, st, err);
     arc_stmt_done(st);
@@ -195,7 +197,7 @@ confirm_boundary(struct arc *a, const struct span *s, const char *at,
     snprintf(page, sizeof(page), "%d", s->first);
     if (!rc)
         rc = arc_audit_add(a, at, who, "confirm", s->code, "boundary", NULL,
-                           page, NULL, reason, err);
+                           page, NULL, reason, NULL, err);
     return rc;
 }
 
@@ -229,11 +231,11 @@ split_pages(struct arc *a, const struct span *s, int seq, const char *at,
         rc = arc_audit_add(a, at, who, "split", s->code, "pages",
                            range_text(was, s->first, s->last),
                            range_text(now, s->first, seq - 1), new_code, reason,
-                           err);
+                           NULL, err);
     if (!rc)
-        rc =
-            arc_audit_add(a, at, who, "split", new_code, "pages", NULL,
-                          range_text(part, seq, s->last), s->code, reason, err);
+        rc = arc_audit_add(a, at, who, "split", new_code, "pages", NULL,
+                           range_text(part, seq, s->last), s->code, reason,
+                           NULL, err);
     return rc;
 }
 
@@ -352,11 +354,11 @@ merge_pages(struct arc *a, const struct span *keep, const struct span *gone,
         rc = arc_audit_add(a, at, who, "merge", keep->code, "pages",
                            range_text(was, keep->first, keep->last),
                            range_text(now, keep->first, gone->last), gone->code,
-                           reason, err);
+                           reason, NULL, err);
     if (!rc)
         rc = arc_audit_add(a, at, who, "merge", gone->code, "pages",
                            range_text(part, gone->first, gone->last), NULL,
-                           keep->code, reason, err);
+                           keep->code, reason, NULL, err);
     return rc;
 }
 
@@ -457,7 +459,7 @@ arc_letter_set_language(struct arc *a, const char *code, const char *language,
     arc_stmt_done(st);
     if (!rc)
         rc = arc_audit_add(a, at, "mailroom", "recompute", s.code, "language",
-                           s.language, language, NULL, NULL, err);
+                           s.language, language, NULL, NULL, NULL, err);
 out:
     free(s.language);
     return rc;
@@ -484,6 +486,7 @@ arc_audit_each(struct arc *a, const char *code,
             (const char *)sqlite3_column_text(st, 5),
             (const char *)sqlite3_column_text(st, 6),
             (const char *)sqlite3_column_text(st, 7),
+            (const char *)sqlite3_column_text(st, 8),
         };
 
         rc = fn(&row, ctx);

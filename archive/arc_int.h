@@ -11,7 +11,7 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 9
+#define ARC_SCHEMA_VERSION 10
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
@@ -155,12 +155,12 @@ int arc_now_utc(char *buf, struct mr_err *err);
 
 /*
  * Append an audit row; the strings may be NULL except at, who, action and
- * letter.  MR_EDB.
+ * letter; why is the kind of a reviewer's reason for an override.  MR_EDB.
  */
 int arc_audit_add(struct arc *a, const char *at, const char *who,
                   const char *action, const char *letter, const char *field,
                   const char *old, const char *new_value, const char *other,
-                  const char *reason, struct mr_err *err);
+                  const char *reason, const char *why, struct mr_err *err);
 
 /* arc_decision.c: whether two strings (either may be NULL) are equal. */
 int arc_same_text(const char *x, const char *y);

@@ -13,13 +13,17 @@
 /* An audit row of a confirmation when field changed. */
 static int
 audit_confirm(struct arc *a, const char *at, const char *who,
-              const char *reason, const char *code, const char *field,
-              const char *old, const char *new_value, struct mr_err *err)
+              const struct arc_confirmation *c, const char *reason,
+              const char *code, const char *field, const char *old,
+              const char *new_value, struct mr_err *err)
 {
+    /* A reviewer overrides the program's decisions, not the rest. */
+    int decision = strcmp(field, "review") && strcmp(field, "simple");
+
     if (arc_same_text(old, new_value) && strcmp(field, "review"))
         return 0;
     return arc_audit_add(a, at, who, "confirm", code, field, old, new_value,
-                         NULL, reason, err);
+                         NULL, reason, decision ? c->why : NULL, err);
 }
 
 int
@@ -54,26 +58,32 @@ arc_letter_confirm(struct arc *a, const char *code,
         rc = arc_bind_text(a, st, ":mailbox", c->mailbox, -1, err);
     if (!rc)
         rc = arc_bind_text(a, st, ":department", c->department, -1, err);
+    if (!rc && c->simple >= 0)
+        rc = arc_bind_int(a, st, ":simple", c->simple, err);
     if (!rc)
         rc = arc_step(a, st, err);
     arc_stmt_done(st);
     if (!rc)
-        rc = audit_confirm(a, at, who, reason, old.code, "valid",
+        rc = audit_confirm(a, at, who, c, reason, old.code, "valid",
                            old.d.decided ? (old.d.valid ? "valid" : "invalid")
                                          : NULL,
                            c->valid ? "valid" : "invalid", err);
     if (!rc)
-        rc = audit_confirm(a, at, who, reason, old.code, "validity_reason",
+        rc = audit_confirm(a, at, who, c, reason, old.code, "validity_reason",
                            old.d.validity_reason, c->validity_reason, err);
     if (!rc)
-        rc = audit_confirm(a, at, who, reason, old.code, "mailbox",
+        rc = audit_confirm(a, at, who, c, reason, old.code, "mailbox",
                            old.d.mailbox, c->mailbox, err);
     if (!rc)
-        rc = audit_confirm(a, at, who, reason, old.code, "department",
+        rc = audit_confirm(a, at, who, c, reason, old.code, "department",
                            old.d.department, c->department, err);
     if (!rc)
-        rc = audit_confirm(a, at, who, reason, old.code, "review",
+        rc = audit_confirm(a, at, who, c, reason, old.code, "review",
                            arc_review_text(old.d.review), "confirmed", err);
+    if (!rc && c->simple >= 0 && c->simple != old.t.simple)
+        rc = audit_confirm(a, at, who, c, reason, old.code, "simple",
+                           old.t.simple ? "yes" : "no",
+                           c->simple ? "yes" : "no", err);
     arc_letter_release(&old);
     return rc;
 }

@@ -202,6 +202,8 @@ tracking_fill(sqlite3_stmt *st, struct arc_tracking *t, struct mr_err *err)
     if (!rc)
         rc = arc_column_dup(st, 33, &t->closed, err);
     t->has_password = sqlite3_column_int(st, 34);
+    t->simple = sqlite3_column_int(st, 35);
+    t->bundle_id = sqlite3_column_int64(st, 36);
     return rc;
 }
 

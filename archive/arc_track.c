@@ -69,7 +69,7 @@ track_end(struct arc *a, sqlite3_stmt *st, struct arc_letter *l, int rc,
     arc_stmt_done(st);
     if (!rc)
         rc = arc_audit_add(a, at, who, action, l->code, field, old, new_value,
-                           NULL, NULL, err);
+                           NULL, NULL, NULL, err);
     if (!rc)
         rc = arc_exec(a, "COMMIT", err);
     if (rc)

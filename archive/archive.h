@@ -218,6 +218,8 @@ struct arc_tracking {
     char *reply;                          /* the unit's result, or NULL */
     int rating_office, rating_unit;       /* 3 satisfied, 2 fairly, 1 not; 0 */
     int has_password;                     /* a query password was issued */
+    int simple;        /* marked for simple handling: a shorter deadline */
+    int64_t bundle_id; /* the bundle it was handed over in, 0: none */
 };
 
 /* A letter as the archive knows it.  Owned strings; arc_letter_release. */
@@ -320,12 +322,15 @@ struct arc_confirmation {
     const char *validity_reason; /* NULL for a valid letter */
     const char *mailbox;         /* "invalid" for an invalid letter */
     const char *department;      /* NULL for an invalid letter */
+    int simple;                  /* simple handling 1 or 0; -1: as it was */
+    const char *why; /* the kind of reason for an override (mr_why_ok) */
 };
 
 /*
  * Store what reviewer who settled on for letter code of the open stack
- * and mark it confirmed: an audit row ("confirm", with reason) for each of
- * validity, mailbox and department that changed, and one for the review.
+ * and mark it confirmed: an audit row ("confirm", with reason and c->why)
+ * for each of validity, mailbox, department and simple handling that
+ * changed, and one for the review.
  * MR_ENOTFOUND, MR_EDB.
  */
 int arc_letter_confirm(struct arc *a, const char *code,
@@ -464,6 +469,7 @@ int arc_letter_similar_set(struct arc *a, int64_t letter_id,
 /* One row of the audit table.  Strings may be NULL except at and who. */
 struct arc_audit {
     const char *at, *who, *action, *field, *old, *new_value, *other, *reason;
+    const char *why; /* the kind of a reviewer's reason for an override */
 };
 
 /*

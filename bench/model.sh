@@ -61,7 +61,7 @@ EOF
 start=$(date +%s.%N)
 while read -r args; do
 	# shellcheck disable=SC2086
-	mr confirm --reviewer bench $args >/dev/null
+	mr confirm --reviewer bench --why matter $args >/dev/null
 done <"$work/confirm"
 end=$(date +%s.%N)
 awk -v n="$(wc -l <"$work/train.jsonl")" -v s="$start" -v e="$end" \

@@ -366,10 +366,12 @@ enum cls_link cls_link_kind(const struct cls_catalog *c, double similarity,
 struct cls_calendar;
 
 /*
- * Read the calendar at path.  A malformed file fails with MR_EFORMAT and
- * a message naming the file and line; MR_ENOTFOUND, MR_ENOMEM.
+ * Read the calendar from the n files at paths (one a year).  A malformed
+ * file fails with MR_EFORMAT and a message naming the file and line; a
+ * day listed twice fails too; MR_ENOTFOUND, MR_ENOMEM.
  */
-struct cls_calendar *cls_calendar_load(const char *path, struct mr_err *err);
+struct cls_calendar *cls_calendar_load(const char *const *paths, size_t n,
+                                       struct mr_err *err);
 
 /* Free the calendar and null the handle.  Accepts NULL. */
 void cls_calendar_destroy(struct cls_calendar **pc);
@@ -387,5 +389,39 @@ int cls_calendar_working(const struct cls_calendar *c, long day);
  */
 long cls_calendar_add(const struct cls_calendar *c, long day, int n,
                       int working);
+
+/*
+ * Whether calendar c covers the year of day (a file for that year or a
+ * later one was read), so that its holidays are known.  Cannot fail.
+ */
+int cls_calendar_year(const struct cls_calendar *c, long day);
+
+/*
+ * The office's deadlines (the catalogue's [deadlines]): a letter is
+ * handed to its mailbox's office within handover days of receipt; the
+ * responsible unit's result is due within result days of the handover,
+ * or simple days for a letter marked for simple handling.  Each counts
+ * calendar or working days, as configured.
+ */
+enum cls_clock { CLS_CLOCK_HANDOVER, CLS_CLOCK_RESULT, CLS_CLOCK_SIMPLE };
+#define CLS_CLOCKS 3
+
+/* "handover", "result", "simple".  Cannot fail. */
+const char *cls_clock_name(enum cls_clock k);
+
+/*
+ * The last day allowed by clock k started on day from (days after
+ * 1970-01-01 in the office's time zone).  Cannot fail.
+ */
+long cls_deadline(const struct cls_catalog *c, enum cls_clock k, long from);
+
+/* The day of time t in the office's time zone.  Cannot fail. */
+long cls_catalog_day(const struct cls_catalog *c, time_t t);
+
+/* How many days before its deadline a letter is due soon.  Cannot fail. */
+int cls_catalog_due_soon(const struct cls_catalog *c);
+
+/* The catalogue's working-day calendar (may have no day).  Cannot fail. */
+const struct cls_calendar *cls_catalog_calendar(const struct cls_catalog *c);
 
 #endif

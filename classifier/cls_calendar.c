@@ -146,41 +146,49 @@ by_day(const void *x, const void *y)
     return (a->day > b->day) - (a->day < b->day);
 }
 
+/* Add the days of the calendar file at path to l. */
+static int
+load_file(struct load *l, const char *path, struct mr_err *err)
+{
+    FILE *f = fopen(path, "r");
+    int line;
+
+    if (!f)
+        return mr_fail(err, MR_ENOTFOUND, _("cannot open calendar '%s': %s"),
+                       path, strerror(errno));
+    mr_err_clear(&l->err);
+    line = ini_parse_file(f, on_key, l);
+    fclose(f);
+    if (line) {
+        if (!l->err.code)
+            mr_fail(&l->err, MR_EFORMAT, _("not an INI file"));
+        return mr_fail(err, l->err.code, "%s:%d: %s", path, line, l->err.msg);
+    }
+    return 0;
+}
+
 struct cls_calendar *
-cls_calendar_load(const char *path, struct mr_err *err)
+cls_calendar_load(const char *const *paths, size_t n, struct mr_err *err)
 {
     struct load l = {NULL, MR_ERR_INIT};
-    FILE *f;
-    int line;
 
     l.c = calloc(1, sizeof(*l.c));
     if (!l.c) {
         mr_fail(err, MR_ENOMEM, _("out of memory"));
         return NULL;
     }
-    f = fopen(path, "r");
-    if (!f) {
-        mr_fail(err, MR_ENOTFOUND, _("cannot open calendar '%s': %s"), path,
-                strerror(errno));
-        cls_calendar_destroy(&l.c);
-        return NULL;
-    }
-    line = ini_parse_file(f, on_key, &l);
-    fclose(f);
-    if (line) {
-        if (!l.err.code)
-            mr_fail(&l.err, MR_EFORMAT, _("not an INI file"));
-        mr_fail(err, l.err.code, "%s:%d: %s", path, line, l.err.msg);
-        cls_calendar_destroy(&l.c);
-        return NULL;
-    }
+    for (size_t i = 0; i < n; i++)
+        if (load_file(&l, paths[i], err)) {
+            cls_calendar_destroy(&l.c);
+            return NULL;
+        }
     qsort(l.c->days, l.c->n, sizeof(*l.c->days), by_day);
     for (size_t i = 1; i < l.c->n; i++)
         if (l.c->days[i].day == l.c->days[i - 1].day) {
             char when[MR_TIME_SIZE] = "";
 
             mr_time_text((time_t)l.c->days[i].day * 86400, when, &l.err);
-            mr_fail(err, MR_EFORMAT, _("%s: %.10s is listed twice"), path,
+            mr_fail(err, MR_EFORMAT, _("calendar: %.10s is listed twice"),
                     when);
             cls_calendar_destroy(&l.c);
             return NULL;
@@ -207,6 +215,18 @@ cls_calendar_working(const struct cls_calendar *c, long day)
     if (c && c->n)
         hit = bsearch(&key, c->days, c->n, sizeof(*c->days), by_day);
     return hit ? hit->working : weekday < 5;
+}
+
+int
+cls_calendar_year(const struct cls_calendar *c, long day)
+{
+    char a[MR_TIME_SIZE], b[MR_TIME_SIZE];
+    struct mr_err err = MR_ERR_INIT;
+
+    if (!c || !c->n || mr_time_text((time_t)day * 86400, a, &err) ||
+        mr_time_text((time_t)c->last * 86400, b, &err))
+        return 0;
+    return strncmp(a, b, 4) <= 0;
 }
 
 long

@@ -207,6 +207,8 @@ on_key(void *user, const char *section, const char *name, const char *value)
                          _("unknown key '%s' in [validity]"), name);
     } else if (!strcmp(section, "settings")) {
         rc = settings_key(l, name, value);
+    } else if (!strcmp(section, "deadlines")) {
+        rc = cls_deadlines_key(c, name, value, &l->err);
     } else if (!strncmp(section, "leader ", 7) ||
                !strncmp(section, "department ", 11)) {
         rc = box_key(l, section, name, value);
@@ -288,6 +290,7 @@ cls_catalog_load(const char *path, struct mr_err *err)
     l.c->related_similarity = 0.4;
     l.c->model_min_letters = 30;
     l.c->retrain_after = 20;
+    cls_deadlines_defaults(l.c);
     f = fopen(path, "r");
     if (!f) {
         rc = mr_fail(err, MR_ENOTFOUND, _("cannot open catalogue '%s': %s"),
@@ -303,6 +306,8 @@ cls_catalog_load(const char *path, struct mr_err *err)
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
     if (!rc)
         rc = check(l.c, err);
+    if (!rc)
+        rc = cls_deadlines_load(l.c, err);
     if (!rc)
         leaders_first(l.c);
 out:
@@ -333,6 +338,7 @@ cls_catalog_destroy(struct cls_catalog **pc)
     cls_terms_release(&c->request);
     cls_terms_release(&c->advertising);
     cls_terms_release(&c->article);
+    cls_deadlines_release(c);
     free(c->path);
     free(c);
     *pc = NULL;

@@ -97,6 +97,29 @@ struct cls_catalog {
     int model_min_letters; /* the model decides nothing before this */
     int retrain_after;     /* confirmations between trainings */
     double repeat_similarity, related_similarity;
+    struct cls_limit {
+        int days, working; /* working: counted in working days */
+    } limits[CLS_CLOCKS];
+    int due_soon;         /* days before a deadline a letter is due soon */
+    int utc_offset;       /* the office's hours east of UTC */
+    char **calendar_path; /* the calendar files, as resolved */
+    size_t ncalendar;
+    struct cls_calendar *calendar;
 };
+
+/* cls_deadline.c: the catalogue's [deadlines]. */
+
+/* The deadlines of a catalogue that does not give them.  Cannot fail. */
+void cls_deadlines_defaults(struct cls_catalog *c);
+
+/* One key of [deadlines].  MR_EFORMAT naming what is wrong, MR_ENOMEM. */
+int cls_deadlines_key(struct cls_catalog *c, const char *name,
+                      const char *value, struct mr_err *err);
+
+/* Read the calendar files named, once the catalogue is read. */
+int cls_deadlines_load(struct cls_catalog *c, struct mr_err *err);
+
+/* Free the calendar and its paths.  Cannot fail. */
+void cls_deadlines_release(struct cls_catalog *c);
 
 #endif

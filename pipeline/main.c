@@ -160,7 +160,12 @@ enum {
     OPT_PASSWORD,
     OPT_FILE,
     OPT_OFFICE,
-    OPT_UNIT
+    OPT_UNIT,
+    OPT_WHY,
+    OPT_SIMPLE,
+    OPT_NOT_SIMPLE,
+    OPT_DATE,
+    OPT_MONTH
 };
 
 static const struct option options[] = {
@@ -188,6 +193,11 @@ static const struct option options[] = {
     {"file", required_argument, NULL, OPT_FILE},
     {"office", required_argument, NULL, OPT_OFFICE},
     {"unit", required_argument, NULL, OPT_UNIT},
+    {"why", required_argument, NULL, OPT_WHY},
+    {"simple", no_argument, NULL, OPT_SIMPLE},
+    {"not-simple", no_argument, NULL, OPT_NOT_SIMPLE},
+    {"date", required_argument, NULL, OPT_DATE},
+    {"month", required_argument, NULL, OPT_MONTH},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -349,6 +359,42 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
                      c == OPT_OFFICE ? "--office" : "--unit", optarg)) < 0)
                 return MR_EXIT_USAGE;
             break;
+        case OPT_WHY:
+            if (!mr_why_text(optarg)) {
+                mr_log(MR_LOG_ERROR, _("unknown --why '%s' (use %s)"), optarg,
+                       mr_why_list());
+                return MR_EXIT_USAGE;
+            }
+            cli->why = optarg;
+            break;
+        case OPT_SIMPLE:
+        case OPT_NOT_SIMPLE:
+            cli->simple = c == OPT_SIMPLE;
+            break;
+        case OPT_DATE:
+            if (strlen(optarg) != 10 || mr_time_of(optarg) == (time_t)-1) {
+                mr_log(MR_LOG_ERROR,
+                       _("--date wants a day such as "
+                         "2026-05-01, not '%s'"),
+                       optarg);
+                return MR_EXIT_USAGE;
+            }
+            cli->date = optarg;
+            break;
+        case OPT_MONTH: {
+            char day[16];
+
+            snprintf(day, sizeof(day), "%.7s-01", optarg);
+            if (strlen(optarg) != 7 || mr_time_of(day) == (time_t)-1) {
+                mr_log(MR_LOG_ERROR,
+                       _("--month wants a month such as "
+                         "2026-05, not '%s'"),
+                       optarg);
+                return MR_EXIT_USAGE;
+            }
+            cli->month = optarg;
+            break;
+        }
         case OPT_SPLIT:
             if (strcmp(optarg, "auto") && strcmp(optarg, "sheets")) {
                 mr_log(MR_LOG_ERROR,
@@ -489,6 +535,10 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
         rc = want_operands(cmd, nargs, 1, 1);
         return rc ? rc : mr_cmd_rate(cli, args[0]);
     }
+    if (!strcmp(cmd, "overdue")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_overdue(cli);
+    }
     if (!strcmp(cmd, "train")) {
         rc = want_operands(cmd, nargs, 0, 0);
         return rc ? rc : mr_cmd_train(cli);
@@ -533,6 +583,7 @@ main(int argc, char **argv)
     setup();
     cli.format = "jsonl";
     cli.valid = -1;
+    cli.simple = -1;
     cli.separator = CLS_SEPARATOR_DEFAULT;
     rc = parse_options(argc, argv, "+vq", &cli);
     if (rc)

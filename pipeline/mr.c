@@ -240,15 +240,12 @@ mr_day_of(long y, int m, int d)
 }
 
 time_t
-mr_now(void)
+mr_time_of(const char *s)
 {
-    const char *s = getenv("MAILROOM_NOW");
     int y, mo, d, h = 0, mi = 0, sec = 0, used = 0;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 
-    if (!s || !*s)
-        return time(NULL);
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
+    if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
         return (time_t)-1;
     if (s[10] &&
         (sscanf(s + 10, "T%2d:%2d:%2dZ%n", &h, &mi, &sec, &used) != 3 ||
@@ -258,6 +255,14 @@ mr_now(void)
         mi > 59 || sec > 59 || h < 0 || mi < 0 || sec < 0)
         return (time_t)-1;
     return (time_t)(mr_day_of(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec);
+}
+
+time_t
+mr_now(void)
+{
+    const char *s = getenv("MAILROOM_NOW");
+
+    return s && *s ? mr_time_of(s) : time(NULL);
 }
 
 int

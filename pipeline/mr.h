@@ -211,6 +211,12 @@ long mr_day_of(long y, int m, int d);
 time_t mr_now(void);
 
 /*
+ * The time text names: "2026-05-01T09:00:00Z" (UTC) or "2026-05-01" (its
+ * midnight, UTC).  (time_t)-1 for NULL or anything else.  Cannot fail.
+ */
+time_t mr_time_of(const char *text);
+
+/*
  * t as "2026-05-01T09:00:00Z" into buf (MR_TIME_SIZE bytes).  MR_EINVAL
  * for a time gmtime cannot break down.
  */

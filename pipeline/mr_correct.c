@@ -30,6 +30,46 @@ mr_reviewer(const struct mr_cli *cli)
     return NULL;
 }
 
+/* The kinds of reason a reviewer gives for overriding a decision. */
+static const struct {
+    const char *id, *text;
+} whys[] = {
+    {"misread", N_("the text was misread")},
+    {"addressee", N_("the letter addresses another mailbox")},
+    {"matter", N_("the matter belongs to another department")},
+    {"several", N_("several matters: another is the main one")},
+    {"validity", N_("valid or invalid was misjudged")},
+    {"instruction", N_("a leader's or the office's instruction")},
+    {"other", N_("another reason (say which with --reason)")},
+};
+
+const char *
+mr_why_text(const char *id)
+{
+    for (size_t i = 0; id && i < sizeof(whys) / sizeof(whys[0]); i++)
+        if (!strcmp(id, whys[i].id))
+            return _(whys[i].text);
+    return NULL;
+}
+
+const char *
+mr_why_id(size_t i)
+{
+    return i < sizeof(whys) / sizeof(whys[0]) ? whys[i].id : NULL;
+}
+
+const char *
+mr_why_list(void)
+{
+    static char list[160];
+
+    if (!*list)
+        for (size_t i = 0; i < sizeof(whys) / sizeof(whys[0]); i++)
+            snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+                     i ? ", " : "", whys[i].id);
+    return list;
+}
+
 /* Print "CODE<TAB>FIRST-LAST" of letter code (committed). */
 static int
 print_letter(struct arc *a, const char *code, struct mr_err *err)
@@ -270,6 +310,29 @@ settle(const struct mr_cli *cli, const struct cls_catalog *catalog,
     return 0;
 }
 
+/*
+ * What the reviewer's confirmation c changes of what the program decided
+ * for l ("mailbox", ...), or NULL when it changes none.
+ */
+static const char *
+overridden(const struct arc_letter *l, const struct arc_confirmation *c)
+{
+    const struct arc_decision *d = &l->d;
+
+    if (!d->decided)
+        return NULL;
+    if (d->valid != c->valid)
+        return "valid";
+    if (!c->valid && d->validity_reason && c->validity_reason &&
+        strcmp(d->validity_reason, c->validity_reason))
+        return "validity_reason";
+    if (c->valid && (!d->department || strcmp(d->department, c->department)))
+        return "department";
+    if (c->valid && (!d->mailbox || strcmp(d->mailbox, c->mailbox)))
+        return "mailbox";
+    return NULL;
+}
+
 /* Confirm one letter in its own transaction; prints it. */
 static int
 confirm_one(const struct mr_cli *cli, struct arc *a,
@@ -284,6 +347,19 @@ confirm_one(const struct mr_cli *cli, struct arc *a,
     if (rc)
         return rc;
     rc = settle(cli, judge->catalog, &l, &c, err);
+    c.simple = cli->simple;
+    c.why = cli->why;
+    if (!rc && !cli->why && overridden(&l, &c))
+        rc = mr_fail(err, MR_EINVAL,
+                     _("letter %s: changing its %s needs --why REASON, one "
+                       "of %s"),
+                     l.code, overridden(&l, &c), mr_why_list());
+    if (!rc && cli->why && !strcmp(cli->why, "other") &&
+        !(cli->reason && *cli->reason))
+        rc = mr_fail(err, MR_EINVAL,
+                     _("letter %s: --why other needs --reason TEXT saying "
+                       "which"),
+                     l.code);
     if (!rc)
         rc = resume_letter_stack(a, l.code, &stack, err);
     if (!rc)

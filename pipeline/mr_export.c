@@ -394,8 +394,10 @@ print_audit(const struct arc_audit *r, void *ctx)
     else
         printf(_("%s %s: %s -> %s"), action, field, r->old ? r->old : "-",
                r->new_value ? r->new_value : "-");
-    if (r->reason)
-        printf(_(" (reason: %s)"), r->reason);
+    if (r->why && r->reason)
+        printf(_(" (reason: %s; %s)"), mr_why_text(r->why), r->reason);
+    else if (r->why || r->reason)
+        printf(_(" (reason: %s)"), r->why ? mr_why_text(r->why) : r->reason);
     fputc('\n', stdout);
     return 0;
 }

@@ -32,6 +32,10 @@ struct mr_cli {
     const char *password;       /* --password of status */
     const char *file;           /* --file of reply */
     int office, unit;           /* --office and --unit of rate, 0: none */
+    const char *why;            /* --why: the kind of an override's reason */
+    int simple;                 /* --simple 1, --not-simple 0, else -1 */
+    const char *date;           /* --date DAY of bundle */
+    const char *month;          /* --month YYYY-MM of stats */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -53,9 +57,11 @@ int mr_cmd_receipt(const struct mr_cli *cli, char **codes, int ncodes);
 int mr_cmd_status(const struct mr_cli *cli, const char *code);
 int mr_cmd_reply(const struct mr_cli *cli, const char *code);
 int mr_cmd_rate(const struct mr_cli *cli, const char *code);
+int mr_cmd_overdue(const struct mr_cli *cli);
 
 struct Pix;
 struct arc;
+struct arc_letter;
 struct cls_catalog;
 struct cls_model;
 struct ocr_engine;
@@ -170,6 +176,41 @@ int mr_model_train(struct arc *a, const char *who, struct cls_model_report *rep,
  */
 int mr_model_retrain_due(struct arc *a, const struct cls_catalog *catalog,
                          const char *who, struct mr_err *err);
+
+/* A day as "2026-05-01": MR_DAY_SIZE bytes. */
+#define MR_DAY_SIZE 11
+
+/* Day (days after 1970-01-01) as "2026-05-01" ("-" for -1). */
+void mr_day_text(long day, char buf[MR_DAY_SIZE]);
+
+/*
+ * A letter's deadlines, as days in the office's time zone (-1: none):
+ * received, handover due, handed over, result due (from the handover, or
+ * if not handed over yet, from today), replied.
+ */
+struct mr_due {
+    long received, handover_due, handed, result_due, replied;
+    int result_clock; /* enum cls_clock: CLS_CLOCK_RESULT or _SIMPLE */
+};
+
+/*
+ * Fill *due for letter l by the catalogue's deadlines, today being day
+ * today.  Returns 1, or 0 when no clock runs for it (an invalid letter).
+ * Cannot fail.
+ */
+int mr_letter_due(const struct cls_catalog *c, const struct arc_letter *l,
+                  long today, struct mr_due *due);
+
+/*
+ * The kinds of reason for overriding a decision ("misread", "addressee",
+ * "matter", "several", "validity", "instruction", "other"):
+ * mr_why_text is the description of id (NULL for an unknown id),
+ * mr_why_id the i-th id (NULL past the last), mr_why_list the ids
+ * comma-separated.  Cannot fail.
+ */
+const char *mr_why_text(const char *id);
+const char *mr_why_id(size_t i);
+const char *mr_why_list(void);
 
 /* Who corrects: --reviewer, else the login name.  NULL after a message. */
 const char *mr_reviewer(const struct mr_cli *cli);

@@ -326,20 +326,21 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 9);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 10);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('stack'))"),
              "id,source,archived,page_count,state");
-    T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
-                          "(SELECT name FROM pragma_table_info('letter'))"),
-             "id,stack_id,tracking_code,first_page,page_count,language,"
-             "archived,valid,validity_reason,addressee,mailbox,department,"
-             "confidence,review,risk,risk_words,reasons,writer_id,"
-             "writer_name,writer_phone,writer_id_number,writer_id_state,"
-             "writer_address,signature,repeat,state,handed_over,replied,"
-             "reply,rating_office,rating_unit,closed,password");
+    T_EQ_STR(
+        db_text(dir, "SELECT group_concat(name, ',') FROM "
+                     "(SELECT name FROM pragma_table_info('letter'))"),
+        "id,stack_id,tracking_code,first_page,page_count,language,"
+        "archived,valid,validity_reason,addressee,mailbox,department,"
+        "confidence,review,risk,risk_words,reasons,writer_id,"
+        "writer_name,writer_phone,writer_id_number,writer_id_state,"
+        "writer_address,signature,repeat,state,handed_over,replied,"
+        "reply,rating_office,rating_unit,closed,password,simple,bundle_id");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('lsh'))"),
              "key,letter_id");
@@ -361,7 +362,7 @@ test_open_creates_schema(void)
              "answer");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('audit'))"),
-             "id,at,who,action,letter,field,old,new,other,reason");
+             "id,at,who,action,letter,field,old,new,other,reason,why");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info("
                           "'retired_code'))"),
@@ -383,7 +384,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 9);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 10);
     check_integrity(dir);
     tmp_end();
 }
@@ -434,14 +435,14 @@ test_open_refuses(void)
     tmp_begin();
     a = arc_open(t_dir, &err);
     arc_close(&a);
-    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=10"), SQLITE_OK);
+    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=11"), SQLITE_OK);
     a = arc_open(t_dir, &err);
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
-    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 10, "
-                            "this one knows 9)") != NULL);
+    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 11, "
+                            "this one knows 10)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
-    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 10);
+    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 11);
     tmp_end();
 
     /* Somebody else's database. */
@@ -1344,7 +1345,8 @@ test_migrate_v1(void)
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     arc_close(&a);
     /* Take it back to schema 1 as an older mailroom wrote it. */
-    T_EQ_INT(db_exec(dir, "DROP TABLE model;"
+    T_EQ_INT(db_exec(dir, "DROP TABLE bundle;"
+                          "DROP TABLE model;"
                           "DROP TABLE lsh;"
                           "DROP TABLE letter_link;"
                           "DROP TABLE writer;"
@@ -1378,7 +1380,7 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 9);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 10);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
     T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
              "content");
@@ -1890,7 +1892,7 @@ static void
 test_confirm_and_model(void)
 {
     struct mr_err err = MR_ERR_INIT;
-    struct arc_confirmation c = {1, NULL, "housing", "housing"};
+    struct arc_confirmation c = {1, NULL, "housing", "housing", 1, "matter"};
     struct arc_decision d;
     struct arc_confirmed *v = NULL;
     struct arc_model_info info;
@@ -1927,19 +1929,22 @@ test_confirm_and_model(void)
     mr_err_clear(&err);
     T_EQ_INT(arc_stack_resume(a, 1, NULL, &err), 0);
     T_EQ_INT(arc_letter_confirm(a, c1, &c, "alice", "wrong bureau", &err), 0);
-    c = (struct arc_confirmation){0, "advertising", "invalid", NULL};
+    c = (struct arc_confirmation){0, "advertising", "invalid", NULL, -1, NULL};
     T_EQ_INT(arc_letter_confirm(a, c2, &c, "bob", NULL, &err), 0);
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     T_EQ_INT(arc_letter_get(a, c1, &l, &err), 0);
     T_EQ_INT(l.d.review, ARC_REVIEW_CONFIRMED);
     T_EQ_STR(l.d.mailbox, "housing");
+    T_EQ_INT(l.t.simple, 1);
     arc_letter_release(&l);
     T_EQ_STR(db_text(dir, "SELECT group_concat(who || ':' || field || '=' ||"
-                          " ifnull(old, '-') || '>' || new, ' ')"
+                          " ifnull(old, '-') || '>' || new ||"
+                          " ifnull('/' || why, ''), ' ')"
                           " FROM audit WHERE action = 'confirm'"),
-             "alice:mailbox=environment>housing "
-             "alice:department=environment>housing "
-             "alice:review=pending>confirmed bob:valid=->invalid "
+             "alice:mailbox=environment>housing/matter "
+             "alice:department=environment>housing/matter "
+             "alice:review=pending>confirmed alice:simple=no>yes "
+             "bob:valid=->invalid "
              "bob:validity_reason=->advertising bob:mailbox=->invalid "
              "bob:review=->confirmed");
     T_EQ_STR(db_text(dir, "SELECT reason FROM audit WHERE who = 'alice'"

@@ -856,6 +856,7 @@ test_calendar(void)
     struct mr_err err = MR_ERR_INIT;
     struct cls_calendar *c, *bad;
     char shipped_path[4096];
+    const char *shipped = shipped_path;
     const char *bads[][2] = {
         {"[holiday X]\ndays = 2026-02-30\n", ":2: 'days' wants days"},
         {"[holiday X]\ndays = 2026-02-03..2026-02-01\n", ":2: 'days' wants"},
@@ -869,7 +870,7 @@ test_calendar(void)
     /* The shipped calendar stands beside the shipped catalogue. */
     snprintf(shipped_path, sizeof(shipped_path), "%.*s/calendar-2026.ini",
              (int)(strrchr(MR_CATALOG, '/') - MR_CATALOG), MR_CATALOG);
-    c = cls_calendar_load(shipped_path, &err);
+    c = cls_calendar_load(&shipped, 1, &err);
     T_CHECK(c != NULL);
     /* A Friday; a Saturday; Thursday 1 January; Sunday 4 January worked. */
     T_EQ_INT(cls_calendar_working(c, mr_day_of(2026, 1, 9)), 1);
@@ -889,6 +890,7 @@ test_calendar(void)
     cls_calendar_destroy(&c);
     for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
         char path[] = "/tmp/t_calendar.XXXXXX";
+        const char *one = path;
         int fd = mkstemp(path);
         FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
@@ -898,12 +900,61 @@ test_calendar(void)
         fputs(bads[i][0], f);
         fclose(f);
         mr_err_clear(&err);
-        bad = cls_calendar_load(path, &err);
+        bad = cls_calendar_load(&one, 1, &err);
         T_CHECK(bad == NULL && err.code == MR_EFORMAT);
         T_CHECK(strstr(err.msg, bads[i][1]) != NULL);
         cls_calendar_destroy(&bad);
         unlink(path);
     }
+}
+
+static void
+test_deadlines(void)
+{
+    struct cls_catalog *c = shipped(), *plain;
+
+    T_CHECK(c != NULL);
+    if (!c)
+        return;
+    /* Received Thursday 30 April 2026: handed over by Saturday 2 May. */
+    T_EQ_INT(cls_deadline(c, CLS_CLOCK_HANDOVER, mr_day_of(2026, 4, 30)),
+             mr_day_of(2026, 5, 2));
+    T_EQ_INT(cls_deadline(c, CLS_CLOCK_RESULT, mr_day_of(2026, 5, 1)),
+             mr_day_of(2026, 6, 30));
+    /* 10 working days from 30 April: Labour Day (1-5 May) is off, Saturday
+     * 9 May is worked: 6, 7, 8, 9, 11, 12, 13, 14, 15, 18 May. */
+    T_EQ_INT(cls_deadline(c, CLS_CLOCK_SIMPLE, mr_day_of(2026, 4, 30)),
+             mr_day_of(2026, 5, 18));
+    T_EQ_STR(cls_clock_name(CLS_CLOCK_SIMPLE), "simple");
+    /* 17:00 UTC is 01:00 the next day in Beijing. */
+    T_EQ_INT(
+        cls_catalog_day(c, (time_t)mr_day_of(2026, 5, 1) * 86400 + 17 * 3600),
+        mr_day_of(2026, 5, 2));
+    T_EQ_INT(cls_catalog_due_soon(c), 2);
+    T_EQ_INT(
+        cls_calendar_year(cls_catalog_calendar(c), mr_day_of(2026, 12, 31)), 1);
+    T_EQ_INT(cls_calendar_year(cls_catalog_calendar(c), mr_day_of(2027, 1, 4)),
+             0);
+    cls_catalog_destroy(&c);
+
+    /* Configured: the handover in working days, no calendar file. */
+    T_EQ_STR(catalog_of(MINIMAL "[deadlines]\nhandover = 2 working days\n"
+                                "utc_offset = 0\n",
+                        &plain),
+             "");
+    T_CHECK(plain != NULL);
+    if (plain)
+        T_EQ_INT(cls_deadline(plain, CLS_CLOCK_HANDOVER, mr_day_of(2026, 5, 1)),
+                 mr_day_of(2026, 5, 5));
+    cls_catalog_destroy(&plain);
+    T_EQ_STR(load_text(MINIMAL "[deadlines]\nresult = sixty days\n"),
+             ":13: 'result' wants \"N days\" or \"N working days\", not "
+             "'sixty days'");
+    T_EQ_STR(load_text(MINIMAL "[deadlines]\nhandover = 2 weeks\n"),
+             ":13: 'handover' wants \"N days\" or \"N working days\", not "
+             "'2 weeks'");
+    T_CHECK(strstr(load_text(MINIMAL "[deadlines]\ncalendar = none.ini\n"),
+                   "cannot open calendar") != NULL);
 }
 
 int
@@ -932,6 +983,7 @@ main(int argc, char **argv)
         {"model_decides", test_model_decides},
         {"long_letter", test_long_letter},
         {"calendar", test_calendar},
+        {"deadlines", test_deadlines},
         {NULL, NULL},
     };
 

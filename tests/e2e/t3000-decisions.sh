@@ -149,19 +149,31 @@ test_expect_success 'confirm: as decided, or corrected, with the audit' '
 	noise=$(code_of A zh-noise-night) &&
 	"$MAILROOM" --archive A confirm "$bus" --reviewer alice >out 2>err &&
 	test "$(cat out)" = "$(printf "%s\tmayor\ttransport" "$bus")" &&
+	test_expect_code 65 "$MAILROOM" --archive A confirm "$noise" \
+		--department housing --reviewer alice 2>err &&
+	grep "letter $noise: changing its department needs --why REASON, one of misread, addressee, matter" err &&
+	test_expect_code 65 "$MAILROOM" --archive A confirm "$noise" \
+		--department housing --why other --reviewer alice 2>err &&
+	grep "letter $noise: --why other needs --reason TEXT" err &&
+	test_expect_code 64 "$MAILROOM" --archive A confirm "$noise" \
+		--department housing --why because 2>err &&
+	grep "unknown --why .because." err &&
 	"$MAILROOM" --archive A confirm "$noise" --department housing \
-		--reviewer alice --reason "the landlord makes the noise" \
-		>out 2>err &&
+		--reviewer alice --why matter \
+		--reason "the landlord makes the noise" >out 2>err &&
 	test "$(cat out)" = "$(printf "%s\thousing\thousing" "$noise")" &&
 	test "$(field A "select(.review == \"confirmed\") | .tracking_code")" \
 		= "$bus $noise" &&
 	"$MAILROOM" --archive A show "$noise" >show &&
 	grep "^mailbox: *housing (住房城乡建委)" show &&
 	grep "^confidence: .*(confirmed by a reviewer)" show &&
-	grep "alice: set department: environment -> housing (reason: the landlord makes the noise)" show &&
+	grep "alice: set department: environment -> housing (reason: the matter belongs to another department; the landlord makes the noise)" show &&
 	grep "alice: decisions confirmed" show &&
 	test "$(sqlite3 A/index.sqlite "SELECT count(*) FROM audit
-		WHERE action = \"confirm\" AND who = \"alice\"")" = 4
+		WHERE action = \"confirm\" AND who = \"alice\"")" = 4 &&
+	test "$(sqlite3 A/index.sqlite "SELECT group_concat(field || \":\" ||
+		why) FROM audit WHERE action = \"confirm\" AND why IS NOT NULL")" \
+		= "mailbox:matter,department:matter"
 '
 
 test_expect_success 'confirm: what does not fit is refused, naming it' '
@@ -227,10 +239,10 @@ test_expect_success 'the department model learns from confirmations' '
 	test_expect_code 66 "$MAILROOM" --archive M train 2>err &&
 	grep "nothing to learn from" err &&
 	"$MAILROOM" --archive M confirm $(code_of M home1) $(code_of M home2) \
-		--department housing --reviewer carol >out 2>err &&
+		--department housing --why matter --reviewer carol >out 2>err &&
 	test ! -s err &&
 	"$MAILROOM" --archive M confirm $(code_of M bus1) $(code_of M bus2) \
-		--department transport --reviewer carol >out 2>err &&
+		--department transport --why matter --reviewer carol >out 2>err &&
 	grep "department model learnt from 4 confirmed letters of 2 departments" err &&
 	test "$(sqlite3 M/index.sqlite "SELECT letters || \" \" || who
 		FROM model")" = "4 carol" &&
