@@ -5,7 +5,7 @@
 # feeder in scanner/backend/) into a fresh archive.
 
 PKGS := sane-backends tesseract lept libtiff-4 libpng sqlite3 jansson libcrypto \
-	libutf8proc zbar inih
+	libutf8proc zbar inih pangocairo fontconfig libqpdf
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -25,7 +25,10 @@ endif
 MR_CPPFLAGS = -I. $(shell pkg-config --cflags $(PKGS)) \
 	-DMR_LOCALEDIR='"$(CURDIR)/build/locale"' \
 	-DMR_CATALOG='"$(CURDIR)/classifier/catalog.ini"'
-MR_LDLIBS = $(shell pkg-config --libs $(PKGS)) -lm
+MR_LDLIBS = $(shell pkg-config --libs $(PKGS) ncursesw) -lm
+# Only review draws on the terminal: ncursesw's cflags (-D_DEFAULT_SOURCE
+# -D_XOPEN_SOURCE=600) are given to its object alone (see below).
+CURSES_CPPFLAGS = $(shell pkg-config --cflags ncursesw)
 
 LIB_SRC := $(filter-out pipeline/main.c,$(wildcard pipeline/*.c)) \
 	$(wildcard scanner/*.c ocr/*.c classifier/*.c archive/*.c)
@@ -57,6 +60,8 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(MR_CPPFLAGS) $(WARNINGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/pipeline/mr_review.o: MR_CPPFLAGS += $(CURSES_CPPFLAGS)
+
 $(BUILD)/libmr.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
@@ -83,7 +88,8 @@ test: all $(PROGRAM) $(FEEDER) $(UNIT_BIN) $(TOOL_BIN)
 	MAILROOM=$(CURDIR)/$(PROGRAM) BUILD=$(CURDIR)/$(BUILD) tests/run.sh
 
 check asan:
-	$(MAKE) SANITIZE=address,undefined test
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		$(MAKE) SANITIZE=address,undefined test
 
 # The unit tests under valgrind (slow: Tesseract runs interpreted).
 valgrind: $(UNIT_BIN)

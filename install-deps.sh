@@ -28,10 +28,15 @@ libjansson-dev
 libutf8proc-dev
 libzbar-dev
 libinih-dev
+libncurses-dev
 zint
 libssl-dev
 pango1.0-tools
 fonts-noto-cjk
+fonts-dejavu-core
+libpango1.0-dev
+libqpdf-dev
+poppler-utils
 "
 
 missing=

@@ -426,6 +426,14 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
     [ARC_ST_LETTER_RATE] =
         "UPDATE letter SET state = 'closed', closed = :at,"
         " rating_office = :office, rating_unit = :unit WHERE id = :letter",
+    [ARC_ST_BUNDLE_INSERT] =
+        "INSERT INTO bundle(mailbox, created, who, path, sha256, letters, "
+        "pages)"
+        " VALUES(:mailbox, :created, :who, :path, :sha256, :letters, :pages)",
+    [ARC_ST_LETTER_HAND_OVER] =
+        "UPDATE letter SET state = 'handed_over', handed_over = :at,"
+        " bundle_id = :bundle WHERE id = :letter AND state = 'confirmed'",
+    [ARC_ST_BUNDLE_ALL] = "SELECT id, path FROM bundle ORDER BY id",
     [ARC_ST_CONFIRMED_LETTERS] =
         "SELECT l.department, (SELECT group_concat(t, char(12, 10)) FROM"
         " (SELECT p.text AS t FROM page AS p WHERE p.letter_id = l.id"
@@ -1684,4 +1692,10 @@ arc_page_set_results(struct arc *a, int64_t page_id, const struct mr_page *page,
     if (rc && saved)
         arc_savepoint_undo(a, "arc_results");
     return rc;
+}
+
+const char *
+arc_dir(const struct arc *a)
+{
+    return a ? a->dir : NULL;
 }

@@ -75,6 +75,9 @@ enum arc_stmt_id {
     ARC_ST_LETTER_PASSWORD_GET,
     ARC_ST_LETTER_REPLY,
     ARC_ST_LETTER_RATE,
+    ARC_ST_BUNDLE_INSERT,
+    ARC_ST_LETTER_HAND_OVER,
+    ARC_ST_BUNDLE_ALL,
     ARC_ST_MODEL_GET,
     ARC_ST_COUNT
 };
@@ -190,9 +193,6 @@ struct Pix *arc_image_decode(const unsigned char *data, size_t size);
 /* "dir/name" in a new malloc'd string, or NULL with MR_ENOMEM. */
 char *arc_path_join(const char *dir, const char *name, struct mr_err *err);
 
-/* Create directory path and any missing parents.  MR_EIO on failure. */
-int arc_mkdir_p(const char *path, struct mr_err *err);
-
 /*
  * Encode pix losslessly for storage: TIFF G4 for 1 bpp, PNG for the rest
  * (16-bit grey stays 16-bit).
@@ -202,17 +202,6 @@ int arc_mkdir_p(const char *path, struct mr_err *err);
  */
 int arc_image_encode(struct Pix *pix, unsigned char **pdata, size_t *psize,
                      const char **pformat, const char **pext,
-                     struct mr_err *err);
-
-/* Lower-case hex SHA-256 of data into hex (65 bytes).  MR_EIO on failure. */
-int arc_sha256_hex(const void *data, size_t size, char *hex,
-                   struct mr_err *err);
-
-/*
- * Write data to path atomically: path.part, fsync, close, rename, fsync
- * the directory.  The .part file is removed on any failure.  MR_EIO.
- */
-int arc_write_atomic(const char *path, const void *data, size_t size,
                      struct mr_err *err);
 
 /*

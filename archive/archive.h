@@ -539,4 +539,116 @@ struct arc_totals {
  */
 int arc_totals(struct arc *a, struct arc_totals *t, struct mr_err *err);
 
+/*
+ * Files written the way the archive keeps its pages, for others the
+ * archive holds (bundles).
+ */
+
+/*
+ * Create directory path and any missing parents, each synced into its
+ * parent.  MR_EIO naming the directory that could not be made.
+ */
+int arc_mkdir_p(const char *path, struct mr_err *err);
+
+/*
+ * Write size bytes of data to path: to path.part, fsync, rename, fsync
+ * the directory; the .part file is removed on failure.  MR_EIO.
+ */
+int arc_write_atomic(const char *path, const void *data, size_t size,
+                     struct mr_err *err);
+
+/* The lower-case hex SHA-256 of data into hex (65 bytes).  MR_EIO. */
+int arc_sha256_hex(const void *data, size_t size, char *hex,
+                   struct mr_err *err);
+
+/* The archive's directory, as given to arc_open.  Cannot fail. */
+const char *arc_dir(const struct arc *a);
+
+/* A bundle of letters handed to a mailbox's office. */
+struct arc_bundle {
+    const char *mailbox;
+    const char *created; /* the handover time, UTC ISO 8601 */
+    const char *path;    /* the PDF: relative to the archive, or absolute */
+    const char *sha256;  /* of the PDF, hex */
+    int pages;           /* of the PDF */
+};
+
+/*
+ * Record bundle b of the n letters codes, handed over by who at
+ * b->created, in one transaction (no stack may be open): each letter,
+ * which must still be confirmed, valid, in b->mailbox and in no bundle,
+ * becomes "handed_over" with the time and the bundle, with an audit row
+ * ("handover").  The row is the record: the caller moves the bundle's
+ * files into place after it (and on a later run, see arc_bundle_each,
+ * when it was cut off).  *pid gets the bundle id (0 on failure).
+ * MR_EINVAL naming a letter that changed meanwhile, MR_EDB, MR_EBUSY.
+ */
+int arc_bundle_add(struct arc *a, const struct arc_bundle *b,
+                   const char (*codes)[ARC_CODE_SIZE], size_t n,
+                   const char *who, int64_t *pid, struct mr_err *err);
+
+/*
+ * Call fn for every bundle recorded, oldest first, with its id and PDF
+ * path (as recorded: relative to the archive, or absolute); fn returns
+ * non-zero to stop (that value is returned).  MR_EDB.
+ */
+int arc_bundle_each(struct arc *a,
+                    int (*fn)(int64_t id, const char *path, void *ctx),
+                    void *ctx, struct mr_err *err);
+
+/*
+ * Statistics (arc_stats.c).  from and to are UTC times as the archive
+ * stores them ("2026-05-01T00:00:00Z"), from included, to not; a caller
+ * counting the days of another time zone widens the span and sorts the
+ * rest out itself.
+ *
+ * arc_stats_letters calls fn for every letter received, handed over,
+ * replied or closed in the span, and every letter handed over before its
+ * end and not replied before its start (its result may fall due in it),
+ * oldest first.  The letter has its code, ids, archived time, decisions
+ * (validity and its reason, addressee, mailbox, department, risk, repeat,
+ * writer_id, review) and tracking (state, times, ratings, simple,
+ * bundle_id); not its source, pages, text, writer's details or reasons.
+ * It is valid only during the call; fn returns non-zero to stop (that
+ * value is returned).  MR_EDB, MR_ENOMEM.
+ */
+int arc_stats_letters(struct arc *a, const char *from, const char *to,
+                      int (*fn)(const struct arc_letter *l, void *ctx),
+                      void *ctx, struct mr_err *err);
+
+/* What a reviewer's confirmation changed of a letter's decisions. */
+enum arc_changed {
+    ARC_CHANGED_VALID = 1 << 0,     /* valid or invalid */
+    ARC_CHANGED_REASON = 1 << 1,    /* why it is invalid */
+    ARC_CHANGED_MAILBOX = 1 << 2,   /* its mailbox */
+    ARC_CHANGED_DEPARTMENT = 1 << 3 /* its responsible department */
+};
+
+/* One confirmation of a letter by a reviewer, from the audit table. */
+struct arc_confirm_event {
+    const char *code, *at, *who;
+    /* Confirmed before: this changes a reviewer's decisions, not ours. */
+    int again;
+    int decided;      /* the program had decided the letter */
+    unsigned changed; /* enum arc_changed */
+    /*
+     * The mailbox it was in; NULL when none or not known (a code retired
+     * by a merge).
+     */
+    const char *mailbox_before;
+    const char *why; /* the kind of reason given for a change, or NULL */
+};
+
+/*
+ * Call fn for every confirmation made in the span (audit rows "confirm"
+ * of field "review" and the decision rows written with them), by letter
+ * code and then in the order made.  The event is valid only during the
+ * call; fn returns non-zero to stop (that value is returned).  MR_EDB,
+ * MR_ENOMEM.
+ */
+int arc_stats_confirmations(struct arc *a, const char *from, const char *to,
+                            int (*fn)(const struct arc_confirm_event *e,
+                                      void *ctx),
+                            void *ctx, struct mr_err *err);
+
 #endif

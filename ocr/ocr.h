@@ -49,4 +49,37 @@ int ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
  */
 int ocr_page_survey(struct Pix *pix, struct mr_page *page, struct mr_err *err);
 
+/*
+ * A searchable PDF made by Tesseract's PDF renderer: each page's cleaned
+ * image (upright, deskewed, black and white as Tesseract thresholded it)
+ * with its recognised text laid over it as an invisible layer, so that
+ * it can be searched and copied.
+ */
+struct ocr_pdf;
+
+/*
+ * Start writing base + ".pdf" with engine e (borrowed; it must outlive the
+ * PDF), titled title.  NULL on failure with err filled (MR_EIO, MR_ENOMEM).
+ */
+struct ocr_pdf *ocr_pdf_begin(struct ocr_engine *e, const char *base,
+                              const char *title, struct mr_err *err);
+
+/*
+ * Read pix (borrowed) as ocr_page() does, filling page, and add it to the
+ * PDF.  Every page is recognised, a blank one too (its text layer is then
+ * empty or a few specks read as marks).  On failure (MR_EOCR, MR_ENOMEM,
+ * MR_EIO) the PDF must be given up with ocr_pdf_abort.
+ */
+int ocr_pdf_add(struct ocr_pdf *p, struct Pix *pix, struct mr_page *page,
+                struct mr_err *err);
+
+/*
+ * Finish the PDF and free *pp, nulling it.  On failure (MR_EIO) the file
+ * is removed.
+ */
+int ocr_pdf_end(struct ocr_pdf **pp, struct mr_err *err);
+
+/* Give the PDF up: free it and remove its file.  Accepts NULL. */
+void ocr_pdf_abort(struct ocr_pdf **pp);
+
 #endif

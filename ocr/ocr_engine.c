@@ -13,6 +13,7 @@
 
 #include <leptonica/allheaders.h>
 #include <tesseract/capi.h>
+#include <unistd.h>
 
 /* A page that takes longer than this to recognise is given up. */
 #define OCR_DEADLINE_MS (5 * 60 * 1000)
@@ -287,7 +288,7 @@ collect_words(TessBaseAPI *api, struct mr_page *page, struct mr_err *err)
  */
 static int
 recognise(struct ocr_engine *e, PIX *pix, int dpi, struct mr_page *page,
-          struct mr_err *err)
+          TessResultRenderer *pdf, struct mr_err *err)
 {
     ETEXT_DESC *monitor = TessMonitorCreate();
     TessBaseAPI *api = e->api;
@@ -317,6 +318,21 @@ recognise(struct ocr_engine *e, PIX *pix, int dpi, struct mr_page *page,
     if (page->ocr_conf < 0)
         page->ocr_conf = 0;
     rc = collect_words(api, page, err);
+    if (!rc && pdf) {
+        /*
+         * The PDF shows the page as Tesseract read it, black and white:
+         * stored as CCITT G4, a noisy grey scan takes some 60 KB instead
+         * of 3 MB.  The archive keeps the page as scanned.
+         */
+        PIX *bw = TessBaseAPIGetThresholdedImage(api);
+
+        if (bw) {
+            pixSetResolution(bw, dpi, dpi);
+            TessBaseAPISetInputImage(api, bw); /* takes it over */
+        }
+        if (!TessResultRendererAddImage(pdf, api))
+            rc = mr_fail(err, MR_EIO, _("cannot add the page to the PDF"));
+    }
 out:
     if (text)
         TessDeleteText(text);
@@ -369,15 +385,19 @@ ocr_page_survey(struct Pix *pix, struct mr_page *page, struct mr_err *err)
     return rc < 0 ? rc : 0;
 }
 
-int
-ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
-         struct mr_err *err)
+/*
+ * ocr_page, and with pdf, the cleaned page and its text added to it; a
+ * page without content is then added with no text.
+ */
+static int
+read_page(struct ocr_engine *e, PIX *pix, struct mr_page *page,
+          TessResultRenderer *pdf, struct mr_err *err)
 {
     PIX *gray = NULL, *upright = NULL, *straight = NULL;
     int dpi = ocr_effective_dpi(pix), rc;
 
     rc = survey(pix, dpi, page, &gray, err);
-    if (rc <= 0)
+    if (rc < 0 || (rc == 0 && !pdf))
         goto out;
     upright = orient(e, gray, dpi, page, &page->rotation);
     if (upright)
@@ -386,7 +406,7 @@ ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
         goto out;
     }
-    rc = recognise(e, straight, dpi, page, err);
+    rc = recognise(e, straight, dpi, page, pdf, err);
 out:
     if (rc) {
         free(page->text);
@@ -397,4 +417,89 @@ out:
     pixDestroy(&upright);
     pixDestroy(&gray);
     return rc;
+}
+
+int
+ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
+         struct mr_err *err)
+{
+    return read_page(e, pix, page, NULL, err);
+}
+
+struct ocr_pdf {
+    struct ocr_engine *e;
+    TessResultRenderer *renderer;
+    char *path; /* base + ".pdf" */
+};
+
+struct ocr_pdf *
+ocr_pdf_begin(struct ocr_engine *e, const char *base, const char *title,
+              struct mr_err *err)
+{
+    struct ocr_pdf *p = calloc(1, sizeof(*p));
+    size_t size = strlen(base) + 5;
+
+    if (!p || !(p->path = malloc(size))) {
+        free(p);
+        mr_fail(err, MR_ENOMEM, _("out of memory"));
+        return NULL;
+    }
+    snprintf(p->path, size, "%s.pdf", base);
+    p->e = e;
+    p->renderer =
+        TessPDFRendererCreate(base, TessBaseAPIGetDatapath(e->api), 0);
+    if (!p->renderer || !TessResultRendererBeginDocument(p->renderer, title)) {
+        mr_fail(err, MR_EIO, _("cannot write '%s'"), p->path);
+        ocr_pdf_abort(&p);
+    }
+    return p;
+}
+
+int
+ocr_pdf_add(struct ocr_pdf *p, struct Pix *pix, struct mr_page *page,
+            struct mr_err *err)
+{
+    if (MR_NEVER(!p || !pix || !page))
+        return mr_fail(err, MR_EINVAL, _("no page given"));
+    return read_page(p->e, pix, page, p->renderer, err);
+}
+
+int
+ocr_pdf_end(struct ocr_pdf **pp, struct mr_err *err)
+{
+    struct ocr_pdf *p = pp ? *pp : NULL;
+    int ok;
+
+    if (MR_NEVER(!p))
+        return mr_fail(err, MR_EINVAL, _("no PDF given"));
+    ok = TessResultRendererEndDocument(p->renderer);
+    TessDeleteResultRenderer(p->renderer);
+    p->renderer = NULL;
+    if (!ok) {
+        int rc = mr_fail(err, MR_EIO, _("cannot write '%s'"), p->path);
+
+        ocr_pdf_abort(pp);
+        return rc;
+    }
+    free(p->path);
+    free(p);
+    *pp = NULL;
+    return 0;
+}
+
+void
+ocr_pdf_abort(struct ocr_pdf **pp)
+{
+    struct ocr_pdf *p = pp ? *pp : NULL;
+
+    if (!p)
+        return;
+    if (p->renderer) {
+        TessResultRendererEndDocument(p->renderer);
+        TessDeleteResultRenderer(p->renderer);
+    }
+    unlink(p->path);
+    free(p->path);
+    free(p);
+    *pp = NULL;
 }

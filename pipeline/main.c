@@ -41,9 +41,14 @@ usage(FILE *to)
           "  merge CODE CODE                make two neighbouring letters "
           "one\n"
           "  confirm CODE... [--mailbox ID] [--department ID]\n"
-          "       [--valid|--invalid[=REASON]]\n"
+          "       [--valid|--invalid[=REASON]] [--simple|--not-simple]\n"
+          "       [--why KIND [--reason TEXT]]\n"
           "                                 settle letters' decisions as a "
-          "reviewer\n"
+          "reviewer;\n"
+          "                                 an override needs --why: "
+          "misread, addressee,\n"
+          "                                 matter, several, validity, "
+          "instruction, other\n"
           "  train                          learn the department model from "
           "the\n"
           "                                 letters reviewers confirmed\n"
@@ -55,6 +60,21 @@ usage(FILE *to)
           "result\n"
           "  rate CODE --office N --unit N  record the writer's "
           "satisfaction (3, 2, 1)\n"
+          "  bundle [--mailbox ID] [--date DAY] [--out DIR]\n"
+          "                                 hand confirmed letters over: a "
+          "searchable PDF\n"
+          "                                 and manifest per mailbox "
+          "(DIR: ARCHIVE/bundles)\n"
+          "  overdue [--mailbox ID]         letters late or due soon, per "
+          "mailbox\n"
+          "  review [--mailbox ID]          confirm or correct, one by one "
+          "on a\n"
+          "                                 terminal, the letters awaiting "
+          "review\n"
+          "  stats --month YYYY-MM [--format table|csv|json]\n"
+          "       [--mailbox ID] [--out CHART.svg]\n"
+          "                                 the month's figures, and a "
+          "chart\n"
           "\n"
           "import, scan and process:\n"
           "  --separator VALUE              the barcode of separator sheets "
@@ -64,12 +84,14 @@ usage(FILE *to)
           "                                 where a page opens a letter "
           "after one\n"
           "                                 that closed a letter\n"
-          "import, scan, process, split, merge, confirm and decide:\n"
+          "import, scan, process, split, merge, confirm, review, decide,\n"
+          "bundle, overdue and stats:\n"
           "  --catalog FILE                 the mailbox catalogue "
           "(catalog.ini in the\n"
           "                                 archive directory, else the one "
           "shipped)\n"
-          "split, merge, confirm, train, receipt, reply and rate:\n"
+          "split, merge, confirm, review, train, receipt, reply, rate and "
+          "bundle:\n"
           "  --reviewer NAME                who corrects (default: the login "
           "name)\n"
           "  --reason TEXT                  why, kept in the letter's "
@@ -211,6 +233,16 @@ word_index(const char *word, const char *const *list)
         if (!strcmp(word, list[i]))
             return i;
     return -1;
+}
+
+/* Whether s has the form of pattern: a digit for each 0, else the same. */
+static int
+digits_like(const char *s, const char *pattern)
+{
+    for (; *pattern; s++, pattern++)
+        if (*pattern == '0' ? *s < '0' || *s > '9' : *s != *pattern)
+            return 0;
+    return !*s;
 }
 
 /* A positive number for an option, or -1 after saying what is wrong. */
@@ -372,7 +404,8 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
             cli->simple = c == OPT_SIMPLE;
             break;
         case OPT_DATE:
-            if (strlen(optarg) != 10 || mr_time_of(optarg) == (time_t)-1) {
+            if (!digits_like(optarg, "0000-00-00") ||
+                mr_time_of(optarg) == (time_t)-1) {
                 mr_log(MR_LOG_ERROR,
                        _("--date wants a day such as "
                          "2026-05-01, not '%s'"),
@@ -385,7 +418,8 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
             char day[16];
 
             snprintf(day, sizeof(day), "%.7s-01", optarg);
-            if (strlen(optarg) != 7 || mr_time_of(day) == (time_t)-1) {
+            if (!digits_like(optarg, "0000-00") ||
+                mr_time_of(day) == (time_t)-1) {
                 mr_log(MR_LOG_ERROR,
                        _("--month wants a month such as "
                          "2026-05, not '%s'"),
@@ -454,6 +488,8 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
         return rc ? rc : mr_cmd_import(cli, args, nargs);
     }
     if (!strcmp(cmd, "letters")) {
+        if (!cli->format)
+            cli->format = "jsonl";
         if (strcmp(cli->format, "jsonl") && strcmp(cli->format, "table")) {
             mr_log(MR_LOG_ERROR, _("unknown format '%s' (use jsonl or table)"),
                    cli->format);
@@ -535,9 +571,21 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
         rc = want_operands(cmd, nargs, 1, 1);
         return rc ? rc : mr_cmd_rate(cli, args[0]);
     }
+    if (!strcmp(cmd, "bundle")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_bundle(cli);
+    }
     if (!strcmp(cmd, "overdue")) {
         rc = want_operands(cmd, nargs, 0, 0);
         return rc ? rc : mr_cmd_overdue(cli);
+    }
+    if (!strcmp(cmd, "review")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_review(cli);
+    }
+    if (!strcmp(cmd, "stats")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_stats(cli);
     }
     if (!strcmp(cmd, "train")) {
         rc = want_operands(cmd, nargs, 0, 0);
@@ -581,7 +629,6 @@ main(int argc, char **argv)
 
     limit_ocr_threads(argv);
     setup();
-    cli.format = "jsonl";
     cli.valid = -1;
     cli.simple = -1;
     cli.separator = CLS_SEPARATOR_DEFAULT;

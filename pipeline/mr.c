@@ -8,6 +8,7 @@
 #include <leptonica/allheaders.h>
 #include <stdarg.h>
 #include <tiffio.h>
+#include <utf8proc.h>
 #include <unistd.h>
 
 enum mr_level mr_log_level = MR_LOG_WARN;
@@ -224,6 +225,27 @@ mr_is_han(uint32_t c)
 {
     return (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) ||
            (c >= 0xf900 && c <= 0xfaff) || (c >= 0x20000 && c <= 0x2fa1f);
+}
+
+int
+mr_text_width(const char *s)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    int w = 0;
+
+    while (p && *p) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+
+        if (n <= 0) {
+            p++;
+            w++;
+            continue;
+        }
+        w += c < 0x20 ? 1 : utf8proc_charwidth(c);
+        p += n;
+    }
+    return w;
 }
 
 long

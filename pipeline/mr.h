@@ -191,6 +191,13 @@ void mr_page_release(struct mr_page *p);
 int mr_is_han(uint32_t c);
 
 /*
+ * The columns UTF-8 text s takes on a terminal: two for a wide (Chinese)
+ * character, one for other characters and for each byte that is not
+ * UTF-8, none for combining marks; 0 for NULL.  Cannot fail.
+ */
+int mr_text_width(const char *s);
+
+/*
  * Duplicate a string; on failure fills err with MR_ENOMEM and returns NULL.
  * s may be NULL, then the result is NULL and err is untouched.
  */

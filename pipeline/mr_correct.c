@@ -6,7 +6,9 @@
  * questions, all or nothing.  stdout gets one "CODE<TAB>FIRST-LAST" line
  * per letter after a split or merge, "CODE<TAB>MAILBOX<TAB>DEPARTMENT"
  * after a confirmation.  After a batch of confirmations the department
- * model is learnt again.
+ * model is learnt again.  `review` (mr_review.c) makes its corrections
+ * through the same functions (mr_confirm_one, mr_letter_split_at,
+ * mr_letters_merge); the commands around them print what they did.
  */
 #include "pipeline/pipeline_int.h"
 
@@ -101,12 +103,8 @@ resume_letter_stack(struct arc *a, const char *code, int64_t *pstack,
     return arc_stack_resume(a, *pstack, NULL, err);
 }
 
-/*
- * The judge, to judge the letters again, and the existing archive.  NULL,
- * with nothing open and *prc the exit code, after a message.
- */
-static struct arc *
-open_both(const struct mr_cli *cli, struct mr_judge *judge, int *prc)
+struct arc *
+mr_open_both(const struct mr_cli *cli, struct mr_judge *judge, int *prc)
 {
     struct mr_err err = MR_ERR_INIT;
     struct arc *a = NULL;
@@ -125,37 +123,50 @@ open_both(const struct mr_cli *cli, struct mr_judge *judge, int *prc)
 }
 
 int
+mr_letter_split_at(const struct mr_cli *cli, struct arc *a,
+                   const struct mr_judge *judge, const char *who,
+                   const char *code, char *canon, char *new_code,
+                   struct mr_err *err)
+{
+    int64_t stack = 0;
+    int rc;
+
+    canon[0] = new_code[0] = '\0';
+    rc = arc_code_normalize(code, canon, err);
+    if (!rc)
+        rc = resume_letter_stack(a, canon, &stack, err);
+    if (!rc)
+        rc = arc_letter_split(a, canon, cli->at, who, cli->reason, new_code,
+                              err);
+    if (!rc && new_code[0])
+        rc = mr_letter_decide(a, judge, canon, err);
+    if (!rc && new_code[0])
+        rc = mr_letter_decide(a, judge, new_code, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc)
+        arc_stack_abort(a);
+    return rc;
+}
+
+int
 mr_cmd_split(const struct mr_cli *cli, const char *code)
 {
     struct mr_err err = MR_ERR_INIT;
     const char *who = mr_reviewer(cli);
     char new_code[ARC_CODE_SIZE], canon[ARC_CODE_SIZE];
     struct mr_judge judge = {NULL, NULL};
-    int64_t stack = 0;
     struct arc *a = NULL;
     int rc;
 
     if (!who)
         return MR_EXIT_USAGE;
-    a = open_both(cli, &judge, &rc);
+    a = mr_open_both(cli, &judge, &rc);
     if (!a)
         return rc;
-    rc = arc_code_normalize(code, canon, &err);
-    if (!rc)
-        rc = resume_letter_stack(a, canon, &stack, &err);
-    if (!rc)
-        rc = arc_letter_split(a, canon, cli->at, who, cli->reason, new_code,
-                              &err);
-    if (!rc && new_code[0])
-        rc = mr_letter_decide(a, &judge, canon, &err);
-    if (!rc && new_code[0])
-        rc = mr_letter_decide(a, &judge, new_code, &err);
-    if (!rc)
-        rc = arc_stack_commit(a, &err);
-    if (rc) {
-        arc_stack_abort(a);
+    rc = mr_letter_split_at(cli, a, &judge, who, code, canon, new_code, &err);
+    if (rc)
         goto out;
-    }
     if (new_code[0])
         fprintf(stderr,
                 _("letter %s split at page %d: pages from %d on are now "
@@ -177,57 +188,72 @@ out:
 }
 
 int
+mr_letters_merge(const struct mr_cli *cli, struct arc *a,
+                 const struct mr_judge *judge, const char *who,
+                 const char *code1, const char *code2, char *c1, char *c2,
+                 char *kept, struct mr_err *err)
+{
+    struct arc_letter l1, l2;
+    int64_t stack = 0;
+    int rc;
+
+    c1[0] = c2[0] = kept[0] = '\0';
+    memset(&l1, 0, sizeof(l1));
+    memset(&l2, 0, sizeof(l2));
+    rc = arc_letter_get(a, code1, &l1, err);
+    if (!rc)
+        rc = arc_letter_get(a, code2, &l2, err);
+    if (rc)
+        goto out;
+    snprintf(c1, ARC_CODE_SIZE, "%s", l1.code);
+    snprintf(c2, ARC_CODE_SIZE, "%s", l2.code);
+    if (l1.stack_id != l2.stack_id) {
+        rc = mr_fail(err, MR_EINVAL,
+                     _("cannot merge letters '%s' and '%s': they came in "
+                       "different stacks ('%s' and '%s')"),
+                     c1, c2, l1.source, l2.source);
+        goto out;
+    }
+    rc = resume_letter_stack(a, c1, &stack, err);
+    if (!rc)
+        rc = arc_letter_merge(a, c1, c2, who, cli->reason, kept, err);
+    if (!rc)
+        rc = mr_letter_decide(a, judge, kept, err);
+    if (!rc)
+        rc = arc_stack_commit(a, err);
+    if (rc)
+        arc_stack_abort(a);
+out:
+    arc_letter_release(&l1);
+    arc_letter_release(&l2);
+    return rc;
+}
+
+int
 mr_cmd_merge(const struct mr_cli *cli, const char *code1, const char *code2)
 {
     struct mr_err err = MR_ERR_INIT;
     const char *who = mr_reviewer(cli);
     char kept[ARC_CODE_SIZE], c1[ARC_CODE_SIZE], c2[ARC_CODE_SIZE];
     struct mr_judge judge = {NULL, NULL};
-    struct arc_letter l1, l2;
-    int64_t stack = 0;
     struct arc *a = NULL;
     int rc;
 
-    memset(&l1, 0, sizeof(l1));
-    memset(&l2, 0, sizeof(l2));
     if (!who)
         return MR_EXIT_USAGE;
-    a = open_both(cli, &judge, &rc);
+    a = mr_open_both(cli, &judge, &rc);
     if (!a)
         return rc;
-    rc = arc_letter_get(a, code1, &l1, &err);
-    if (!rc)
-        rc = arc_letter_get(a, code2, &l2, &err);
+    rc =
+        mr_letters_merge(cli, a, &judge, who, code1, code2, c1, c2, kept, &err);
     if (rc)
         goto out;
-    snprintf(c1, sizeof(c1), "%s", l1.code);
-    snprintf(c2, sizeof(c2), "%s", l2.code);
-    if (l1.stack_id != l2.stack_id) {
-        rc = mr_fail(&err, MR_EINVAL,
-                     _("cannot merge letters '%s' and '%s': they came in "
-                       "different stacks ('%s' and '%s')"),
-                     c1, c2, l1.source, l2.source);
-        goto out;
-    }
-    rc = resume_letter_stack(a, c1, &stack, &err);
-    if (!rc)
-        rc = arc_letter_merge(a, c1, c2, who, cli->reason, kept, &err);
-    if (!rc)
-        rc = mr_letter_decide(a, &judge, kept, &err);
-    if (!rc)
-        rc = arc_stack_commit(a, &err);
-    if (rc) {
-        arc_stack_abort(a);
-        goto out;
-    }
     fprintf(stderr, _("letters %s and %s merged: tracking code %s\n"), c1, c2,
             kept);
     rc = print_letter(a, kept, &err);
 out:
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-    arc_letter_release(&l1);
-    arc_letter_release(&l2);
     arc_close(&a);
     mr_judge_close(&judge);
     return mr_exit_code(rc);
@@ -333,11 +359,26 @@ overridden(const struct arc_letter *l, const struct arc_confirmation *c)
     return NULL;
 }
 
-/* Confirm one letter in its own transaction; prints it. */
-static int
-confirm_one(const struct mr_cli *cli, struct arc *a,
-            const struct mr_judge *judge, const char *who, const char *code,
-            struct mr_err *err)
+int
+mr_confirm_check(const struct mr_cli *cli, const struct cls_catalog *catalog,
+                 const struct arc_letter *l, const char **pfield,
+                 struct mr_err *err)
+{
+    struct arc_confirmation c;
+    int rc;
+
+    *pfield = NULL;
+    memset(&c, 0, sizeof(c));
+    rc = settle(cli, catalog, l, &c, err);
+    if (!rc)
+        *pfield = overridden(l, &c);
+    return rc;
+}
+
+int
+mr_confirm_one(const struct mr_cli *cli, struct arc *a,
+               const struct mr_judge *judge, const char *who, const char *code,
+               FILE *out, struct mr_err *err)
 {
     struct arc_confirmation c;
     struct arc_letter l;
@@ -368,9 +409,9 @@ confirm_one(const struct mr_cli *cli, struct arc *a,
         rc = arc_stack_commit(a, err);
     if (rc && stack)
         arc_stack_abort(a);
-    if (!rc)
-        printf("%s\t%s\t%s\n", l.code, c.mailbox,
-               c.department ? c.department : "-");
+    if (!rc && out)
+        fprintf(out, "%s\t%s\t%s\n", l.code, c.mailbox,
+                c.department ? c.department : "-");
     arc_letter_release(&l);
     return rc;
 }
@@ -386,12 +427,12 @@ mr_cmd_confirm(const struct mr_cli *cli, char **codes, int ncodes)
 
     if (!who)
         return MR_EXIT_USAGE;
-    a = open_both(cli, &judge, &rc);
+    a = mr_open_both(cli, &judge, &rc);
     if (!a)
         return rc;
     for (int i = 0; i < ncodes; i++) {
         mr_err_clear(&err);
-        rc = confirm_one(cli, a, &judge, who, codes[i], &err);
+        rc = mr_confirm_one(cli, a, &judge, who, codes[i], stdout, &err);
         if (!rc) {
             confirmed++;
             continue;

@@ -11,9 +11,8 @@
 
 #include <unistd.h>
 
-/* The office's day of a recorded UTC time; -1 for none. */
-static long
-day_of_text(const struct cls_catalog *c, const char *text)
+long
+mr_office_day(const struct cls_catalog *c, const char *text)
 {
     time_t t = mr_time_of(text);
 
@@ -36,9 +35,9 @@ int
 mr_letter_due(const struct cls_catalog *c, const struct arc_letter *l,
               long today, struct mr_due *due)
 {
-    due->received = day_of_text(c, l->archived);
-    due->handed = day_of_text(c, l->t.handed_over);
-    due->replied = day_of_text(c, l->t.replied);
+    due->received = mr_office_day(c, l->archived);
+    due->handed = mr_office_day(c, l->t.handed_over);
+    due->replied = mr_office_day(c, l->t.replied);
     due->result_clock = l->t.simple ? CLS_CLOCK_SIMPLE : CLS_CLOCK_RESULT;
     due->handover_due = due->result_due = -1;
     if ((l->d.decided && !l->d.valid) || due->received < 0)
@@ -67,18 +66,6 @@ struct overdue {
     size_t n, cap;
     struct mr_err err;
 };
-
-/* The catalogue position of mailbox id (the catalogue's size for none). */
-static size_t
-box_index(const struct cls_catalog *c, const char *id)
-{
-    size_t n = cls_catalog_size(c);
-
-    for (size_t i = 0; id && i < n; i++)
-        if (!strcmp(cls_catalog_mailbox(c, i)->id, id))
-            return i;
-    return n;
-}
 
 static int
 collect(const struct arc_letter *l, void *ctx)
@@ -109,7 +96,7 @@ collect(const struct arc_letter *l, void *ctx)
     }
     e = &o->v[o->n];
     memset(e, 0, sizeof(*e));
-    e->box = box_index(o->c, l->d.mailbox);
+    e->box = mr_box_rank(o->c, l->d.mailbox);
     memcpy(e->code, l->code, sizeof(e->code));
     e->clock = clock;
     e->due = day;
@@ -215,13 +202,9 @@ mr_cmd_overdue(const struct mr_cli *cli)
     if (rc)
         return rc;
     o.c = judge.catalog;
-    if (cli->mailbox && strcmp(cli->mailbox, "other") &&
-        !cls_catalog_find(o.c, cli->mailbox)) {
-        mr_log(MR_LOG_ERROR, _("no mailbox '%s' in the catalogue"),
-               cli->mailbox);
-        rc = MR_EXIT_USAGE;
+    rc = mr_mailbox_check(o.c, cli->mailbox, 0);
+    if (rc)
         goto out;
-    }
     o.mailbox = cli->mailbox;
     o.today = cls_catalog_day(o.c, mr_now());
     mr_day_text(o.today, day);

@@ -289,20 +289,6 @@ mr_cmd_letters(const struct mr_cli *cli)
     return mr_exit_code(rc);
 }
 
-/* "mayor (市长信箱)": a mailbox id with its name in the catalogue. */
-static const char *
-box_label(const struct cls_catalog *c, const char *id, char *buf, size_t size)
-{
-    const struct cls_mailbox *box = cls_catalog_find(c, id);
-
-    if (!id)
-        return "-";
-    if (!box)
-        return id;
-    snprintf(buf, size, "%s (%s)", id, box->name_zh);
-    return buf;
-}
-
 /* The decisions of a letter, for `show`; c (may be NULL) names mailboxes. */
 static void
 print_decision(const struct arc_decision *d, const struct cls_catalog *c)
@@ -317,12 +303,12 @@ print_decision(const struct arc_decision *d, const struct cls_catalog *c)
         printf(_("valid:          no (%s)\n"), d->validity_reason);
     if (d->addressee)
         printf(_("addressed to:   %s\n"),
-               box_label(c, d->addressee, label, sizeof(label)));
+               mr_box_label(c, d->addressee, label, sizeof(label)));
     printf(_("mailbox:        %s\n"),
-           box_label(c, d->mailbox, label, sizeof(label)));
+           mr_box_label(c, d->mailbox, label, sizeof(label)));
     if (d->department)
         printf(_("department:     %s\n"),
-               box_label(c, d->department, label, sizeof(label)));
+               mr_box_label(c, d->department, label, sizeof(label)));
     printf(_("confidence:     %.2f%s\n"), d->confidence,
            d->review == ARC_REVIEW_PENDING     ? _(" (for review)")
            : d->review == ARC_REVIEW_CONFIRMED ? _(" (confirmed by a reviewer)")
@@ -389,6 +375,9 @@ print_audit(const struct arc_audit *r, void *ctx)
         printf(_("query password issued"));
     else if (!strcmp(action, "reply"))
         printf(_("the unit's reply recorded"));
+    else if (!strcmp(action, "handover"))
+        printf(_("handed over in bundle %s to %s"), r->new_value,
+               r->other ? r->other : "-");
     else if (!strcmp(action, "rate"))
         printf(_("the writer's rating recorded; closed"));
     else
@@ -400,6 +389,26 @@ print_audit(const struct arc_audit *r, void *ctx)
         printf(_(" (reason: %s)"), r->why ? mr_why_text(r->why) : r->reason);
     fputc('\n', stdout);
     return 0;
+}
+
+/* The handover and result deadlines of l, while they run. */
+static void
+print_deadlines(const struct arc_letter *l, const struct cls_catalog *c)
+{
+    struct mr_due due;
+    char day[MR_DAY_SIZE];
+
+    if (!c || !mr_letter_due(c, l, cls_catalog_day(c, mr_now()), &due))
+        return;
+    if (l->t.simple)
+        printf(_("handling:       simple (a shorter result deadline)\n"));
+    if (due.handed < 0) {
+        mr_day_text(due.handover_due, day);
+        printf(_("handover due:   %s\n"), day);
+    } else if (due.replied < 0) {
+        mr_day_text(due.result_due, day);
+        printf(_("result due:     %s\n"), day);
+    }
 }
 
 int
@@ -439,6 +448,7 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     if (l.ocr_conf >= 0)
         printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
     printf(_("state:          %s\n"), arc_state_text(l.t.state));
+    print_deadlines(&l, judge.catalog);
     print_decision(&l.d, judge.catalog);
     rc = arc_letter_questions(a, l.id, print_question, NULL, &err);
     if (!rc)

@@ -132,18 +132,6 @@ mr_cmd_receipt(const struct mr_cli *cli, char **codes, int ncodes)
     return mr_exit_code(failed);
 }
 
-/* The catalogue's "id (name_zh)" for mailbox id, or id alone. */
-static void
-print_box(const char *label, const struct cls_catalog *c, const char *id)
-{
-    const struct cls_mailbox *m = c && id ? cls_catalog_find(c, id) : NULL;
-
-    if (m)
-        printf("%s%s (%s)\n", label, m->id, m->name_zh);
-    else
-        printf("%s%s\n", label, id ? id : "-");
-}
-
 static const char *
 rating_text(int r)
 {
@@ -212,8 +200,12 @@ mr_cmd_status(const struct mr_cli *cli, const char *code)
         printf(_("not accepted:   %s\n"),
                l.d.validity_reason ? l.d.validity_reason : "-");
     else if (l.d.decided) {
-        print_box(_("mailbox:        "), judge.catalog, l.d.mailbox);
-        print_box(_("department:     "), judge.catalog, l.d.department);
+        char box[160];
+
+        printf(_("mailbox:        %s\n"),
+               mr_box_label(judge.catalog, l.d.mailbox, box, sizeof(box)));
+        printf(_("department:     %s\n"),
+               mr_box_label(judge.catalog, l.d.department, box, sizeof(box)));
     }
     if (l.t.handed_over)
         printf(_("handed over:    %s\n"), l.t.handed_over);

@@ -14,7 +14,7 @@
 struct mr_cli {
     const char *archive;   /* --archive, $MAILROOM_ARCHIVE, ./mailroom-data */
     const char *langs;     /* --lang: Tesseract languages, NULL = default */
-    const char *format;    /* --format of letters: "jsonl" or "table" */
+    const char *format;    /* --format; NULL: the command's own default */
     const char *out;       /* --out of page */
     const char *separator; /* --separator: separator sheets' barcode */
     int split_by_text;     /* --split auto: also split where the text shows */
@@ -58,6 +58,9 @@ int mr_cmd_status(const struct mr_cli *cli, const char *code);
 int mr_cmd_reply(const struct mr_cli *cli, const char *code);
 int mr_cmd_rate(const struct mr_cli *cli, const char *code);
 int mr_cmd_overdue(const struct mr_cli *cli);
+int mr_cmd_stats(const struct mr_cli *cli);
+int mr_cmd_review(const struct mr_cli *cli);
+int mr_cmd_bundle(const struct mr_cli *cli);
 
 struct Pix;
 struct arc;
@@ -177,11 +180,32 @@ int mr_model_train(struct arc *a, const char *who, struct cls_model_report *rep,
 int mr_model_retrain_due(struct arc *a, const struct cls_catalog *catalog,
                          const char *who, struct mr_err *err);
 
+/*
+ * Mailboxes (mr_mailbox.c).  mr_box_label: "mayor (市长信箱)" for a
+ * catalogue id in buf (size bytes), the id itself when the catalogue
+ * (may be NULL) has no such mailbox, "-" for NULL; returns what to print.
+ * mr_box_rank: the catalogue's order of mailbox id (leaders, then
+ * departments), then "other", then anything else.  mr_mailbox_check: 0
+ * when --mailbox id (may be NULL) names a catalogue mailbox or "other"
+ * (or, with invalid, "invalid"), else MR_EXIT_USAGE after saying so.
+ * Cannot fail.
+ */
+const char *mr_box_label(const struct cls_catalog *c, const char *id, char *buf,
+                         size_t size);
+size_t mr_box_rank(const struct cls_catalog *c, const char *id);
+int mr_mailbox_check(const struct cls_catalog *c, const char *id, int invalid);
+
 /* A day as "2026-05-01": MR_DAY_SIZE bytes. */
 #define MR_DAY_SIZE 11
 
 /* Day (days after 1970-01-01) as "2026-05-01" ("-" for -1). */
 void mr_day_text(long day, char buf[MR_DAY_SIZE]);
+
+/*
+ * The office's day (cls_catalog_day) of a recorded UTC time such as
+ * "2026-05-01T09:00:00Z"; -1 for NULL or anything else.  Cannot fail.
+ */
+long mr_office_day(const struct cls_catalog *c, const char *utc);
 
 /*
  * A letter's deadlines, as days in the office's time zone (-1: none):
@@ -214,6 +238,71 @@ const char *mr_why_list(void);
 
 /* Who corrects: --reviewer, else the login name.  NULL after a message. */
 const char *mr_reviewer(const struct mr_cli *cli);
+
+/*
+ * The reviewer's corrections, shared by `confirm`, `split`, `merge` and
+ * `review` (mr_correct.c).  Each works in one transaction on the letter's
+ * stack (none may be open) and is whole or not at all: on failure nothing
+ * changed and err says why.
+ */
+
+/*
+ * The judge, to judge letters again, and the existing archive.  NULL,
+ * with nothing open and *prc the exit code, after a message; else *prc
+ * is MR_EXIT_OK and the caller closes both (arc_close, mr_judge_close).
+ */
+struct arc *mr_open_both(const struct mr_cli *cli, struct mr_judge *judge,
+                         int *prc);
+
+/*
+ * What confirming letter l as cli says (--valid, --invalid=REASON,
+ * --mailbox, --department; none: as decided) would change of the
+ * program's decisions: "valid", "validity_reason", "department" or
+ * "mailbox" into *pfield (a static string), NULL when it changes none,
+ * so that an override's reason (--why) can be asked for first.  MR_EINVAL
+ * naming what does not fit the catalogue or the letter, as
+ * mr_confirm_one would refuse it.  Writes nothing.
+ */
+int mr_confirm_check(const struct mr_cli *cli,
+                     const struct cls_catalog *catalog,
+                     const struct arc_letter *l, const char **pfield,
+                     struct mr_err *err);
+
+/*
+ * Confirm letter code as reviewer who, as cli says (see
+ * mr_confirm_check; also --simple, --why and --reason): the letter's
+ * review becomes confirmed, with audit rows for what changed and why.
+ * An override without cli->why, and why "other" without cli->reason, are
+ * refused (MR_EINVAL).  Prints "CODE<TAB>MAILBOX<TAB>DEPARTMENT" to out
+ * unless out is NULL.  MR_ENOTFOUND, MR_EDB, MR_EBUSY.
+ */
+int mr_confirm_one(const struct mr_cli *cli, struct arc *a,
+                   const struct mr_judge *judge, const char *who,
+                   const char *code, FILE *out, struct mr_err *err);
+
+/*
+ * Split letter code (any form arc_code_normalize takes) at page cli->at
+ * as reviewer who for cli->reason (arc_letter_split), and judge both
+ * parts again.  The code in canonical form goes to canon, the split-off
+ * part's new code to new_code (both ARC_CODE_SIZE bytes); new_code is ""
+ * when the page already begins the letter: the boundary is confirmed.
+ */
+int mr_letter_split_at(const struct mr_cli *cli, struct arc *a,
+                       const struct mr_judge *judge, const char *who,
+                       const char *code, char *canon, char *new_code,
+                       struct mr_err *err);
+
+/*
+ * Merge letters code1 and code2 of one stack as reviewer who for
+ * cli->reason (arc_letter_merge), and judge the letter again.  Their
+ * codes in canonical form go to c1 and c2, the code kept to kept (each
+ * ARC_CODE_SIZE bytes); the other one is retired.  MR_EINVAL for letters
+ * of different stacks, naming them.
+ */
+int mr_letters_merge(const struct mr_cli *cli, struct arc *a,
+                     const struct mr_judge *judge, const char *who,
+                     const char *code1, const char *code2, char *c1, char *c2,
+                     char *kept, struct mr_err *err);
 
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);
