@@ -182,7 +182,8 @@ cls_calendar_load(const char *const *paths, size_t n, struct mr_err *err)
             cls_calendar_destroy(&l.c);
             return NULL;
         }
-    qsort(l.c->days, l.c->n, sizeof(*l.c->days), by_day);
+    if (l.c->n) /* none without a file: a catalogue that names none */
+        qsort(l.c->days, l.c->n, sizeof(*l.c->days), by_day);
     for (size_t i = 1; i < l.c->n; i++)
         if (l.c->days[i].day == l.c->days[i - 1].day) {
             char when[MR_TIME_SIZE] = "";
