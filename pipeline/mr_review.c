@@ -640,8 +640,10 @@ line_due(const struct ui *u, struct line *ln)
 
 /* The writer, as far as the letter says. */
 static void
-line_writer(const struct arc_decision *d, struct line *ln)
+line_writer(const struct ui *u, struct line *ln)
 {
+    const struct arc_decision *d = &u->v.l.d;
+
     if (!d->writer_name && !d->writer_phone && !d->writer_id_number &&
         !d->writer_address) {
         line_add(ln, _("writer: not named in the letter"));
@@ -944,7 +946,9 @@ paint_title(const struct ui *u, const char *what, int keys, int cols)
 static void
 paint(struct ui *u)
 {
-    const struct arc_decision *d = &u->v.l.d;
+    static void (*const lines[])(const struct ui *, struct line *) = {
+        line_paper,    line_due,     line_writer,    line_addressee,
+        line_validity, line_mailbox, line_department};
     struct line ln;
     char what[256];
     size_t pos, total;
@@ -966,27 +970,12 @@ paint(struct ui *u)
     snprintf(what, sizeof(what), _(" review %zu/%zu  %s"), pos, total,
              u->v.l.code);
     paint_title(u, what, 1, cols);
-    memset(&ln, 0, sizeof(ln));
-    line_paper(u, &ln);
-    puts_at(y++, 0, ln.s, cols, A_NORMAL);
-    memset(&ln, 0, sizeof(ln));
-    line_due(u, &ln);
-    puts_at(y++, 0, ln.s, cols, A_NORMAL);
-    memset(&ln, 0, sizeof(ln));
-    line_writer(d, &ln);
-    puts_at(y++, 0, ln.s, cols, A_NORMAL);
-    memset(&ln, 0, sizeof(ln));
-    line_addressee(u, &ln);
-    puts_at(y++, 0, ln.s, cols, A_NORMAL);
-    memset(&ln, 0, sizeof(ln));
-    line_validity(u, &ln);
-    puts_at(y++, 0, ln.s, cols, A_NORMAL);
-    memset(&ln, 0, sizeof(ln));
-    line_mailbox(u, &ln);
-    puts_at(y++, 0, ln.s, cols, A_BOLD);
-    memset(&ln, 0, sizeof(ln));
-    line_department(u, &ln);
-    puts_at(y++, 0, ln.s, cols, A_BOLD);
+    /* The proposal itself, mailbox and department, in bold. */
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        memset(&ln, 0, sizeof(ln));
+        lines[i](u, &ln);
+        puts_at(y++, 0, ln.s, cols, i >= 5 ? A_BOLD : A_NORMAL);
+    }
     /* Four rows of flags at most; one row of text at least. */
     y = paint_flags(u, y, rows - 4 < y + 3 ? rows - 4 : y + 3, cols);
     paint_text(u, y, rows - 3, cols);
