@@ -5,12 +5,14 @@
 # into one grey PNG a page, then read by
 #   1. the floor: the `tesseract` command on each page alone, one process
 #      a page (chi_sim+eng, OMP_THREAD_LIMIT=1), one after the other;
-#   2. `mailroom import` of the pages into a fresh archive (one worker:
-#      the worker pool of issue 7 is not built yet);
+#   2. `mailroom import --jobs 1`, then `--jobs JOBS`, of the pages into a
+#      fresh archive each;
 #   3. OCRmyPDF (Debian's package) on the same pages as one PDF (img2pdf,
-#      lossless), chi_sim+eng, with --jobs JOBS (default: every core).
-# Prints pages per minute, CPU seconds a page, peak memory, and for
-# mailroom the archive's bytes a page against the input files'.
+#      lossless), chi_sim+eng, with --jobs JOBS;
+#   4. intake alone: `mailroom import --later` (stored, not read).
+# JOBS defaults to every core.  Prints pages per minute, CPU seconds a
+# page, peak memory, the speed-up of --jobs JOBS over --jobs 1, and the
+# archive's bytes a page against the input files'.
 #
 #   bench/throughput.sh [PAGES [JOBS]]   (after `make all build/tests/mkpage`)
 #
@@ -86,8 +88,11 @@ done
 awk '{ w += $1; c += $2 + $3; if ($4 > m) m = $4 }
 	END { print w, c, 0, m }' "$work/floor.all" >"$work/floor.time"
 
-# 2. mailroom, one worker.
-run mailroom "$MAILROOM" --archive "$work/archive" -q import "$work/pages"
+# 2. mailroom, one worker and every core.
+run mailroom-1 "$MAILROOM" --archive "$work/archive1" -q --jobs 1 \
+	import "$work/pages"
+run mailroom-n "$MAILROOM" --archive "$work/archive" -q --jobs "$jobs" \
+	import "$work/pages"
 archive_bytes=$(cat "$work"/archive/pages/*/* | wc -c)
 
 # 3. OCRmyPDF on the same pages and cores.
@@ -95,15 +100,25 @@ img2pdf "$work"/pages/*.png -o "$work/in.pdf"
 run ocrmypdf ocrmypdf --jobs "$jobs" -l chi_sim+eng "$work/in.pdf" \
 	"$work/out.pdf"
 
-echo "$n pages ($en of them English), $(nproc) cores, OCRmyPDF --jobs $jobs"
+# 4. Intake alone.
+run intake "$MAILROOM" --archive "$work/archive-later" -q import --later \
+	"$work/pages"
+
+echo "$n pages ($en of them English), $(nproc) cores, --jobs $jobs"
 printf '%-28s %10s %12s %14s\n' run pages/min "CPU s/page" "peak RSS MiB"
-for r in floor mailroom ocrmypdf; do
+for r in floor mailroom-1 mailroom-n ocrmypdf intake; do
 	read -r wall user sys rss <"$work/$r.time"
 	awk -v r="$r" -v n="$n" -v w="$wall" -v c="$(echo "$user $sys" |
 		awk '{ print $1 + $2 }')" -v m="$rss" 'BEGIN {
 		printf "%-28s %10.1f %12.2f %14.0f\n", r, n * 60 / w, c / n,
 			m / 1024 }'
 done
+read -r w1 _ <"$work/mailroom-1.time"
+read -r wn _ <"$work/mailroom-n.time"
+read -r wi _ <"$work/intake.time"
+awk -v a="$w1" -v b="$wn" -v i="$wi" -v n="$n" -v j="$jobs" 'BEGIN {
+	printf "mailroom --jobs %d is %.2fx --jobs 1; intake alone %.1f pages/s\n",
+		j, a / b, n / i }'
 awk -v a="$archive_bytes" -v i="$input_bytes" -v n="$n" 'BEGIN {
 	printf "mailroom archive %.0f KB a page; input files %.0f KB a page\n",
 		a / n / 1024, i / n / 1024 }'

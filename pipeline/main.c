@@ -12,6 +12,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+/* The most readers at once: each holds an OCR engine (about 100 MB). */
+#define MR_MAX_JOBS 64
+
 volatile sig_atomic_t mr_interrupted;
 
 static void
@@ -21,8 +24,11 @@ usage(FILE *to)
         _("usage: mailroom [--archive DIR] [-v|-q] COMMAND [ARGS]\n"
           "\n"
           "commands:\n"
-          "  import [--lang LANGS] PATH...  archive and OCR image files "
-          "or folders\n"
+          "  import [--lang LANGS] [--later] PATH...\n"
+          "                                 archive and OCR image files or "
+          "folders;\n"
+          "                                 --later: archive only, for "
+          "process\n"
           "  letters [--format jsonl|table] list the archived letters\n"
           "  show CODE                      a letter's details and text\n"
           "  alerts                         repeat and risk letters for "
@@ -77,6 +83,8 @@ usage(FILE *to)
           "chart\n"
           "\n"
           "import, scan and process:\n"
+          "  --jobs N                       pages read at once (default: "
+          "one a core)\n"
           "  --separator VALUE              the barcode of separator sheets "
           "(PATCHT)\n"
           "  --split sheets|auto            split at separator sheets only, "
@@ -187,7 +195,9 @@ enum {
     OPT_SIMPLE,
     OPT_NOT_SIMPLE,
     OPT_DATE,
-    OPT_MONTH
+    OPT_MONTH,
+    OPT_JOBS,
+    OPT_LATER
 };
 
 static const struct option options[] = {
@@ -220,6 +230,8 @@ static const struct option options[] = {
     {"not-simple", no_argument, NULL, OPT_NOT_SIMPLE},
     {"date", required_argument, NULL, OPT_DATE},
     {"month", required_argument, NULL, OPT_MONTH},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"later", no_argument, NULL, OPT_LATER},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -390,6 +402,17 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
             if ((*(c == OPT_OFFICE ? &cli->office : &cli->unit) = positive(
                      c == OPT_OFFICE ? "--office" : "--unit", optarg)) < 0)
                 return MR_EXIT_USAGE;
+            break;
+        case OPT_JOBS:
+            if ((cli->jobs = (int)positive("--jobs", optarg)) < 0)
+                return MR_EXIT_USAGE;
+            if (cli->jobs > MR_MAX_JOBS) {
+                mr_log(MR_LOG_ERROR, _("--jobs: at most %d"), MR_MAX_JOBS);
+                return MR_EXIT_USAGE;
+            }
+            break;
+        case OPT_LATER:
+            cli->later = 1;
             break;
         case OPT_WHY:
             if (!mr_why_text(optarg)) {
@@ -659,5 +682,13 @@ main(int argc, char **argv)
         return MR_EXIT_USAGE;
     }
     cli.progress = isatty(STDERR_FILENO) && mr_log_level >= MR_LOG_WARN;
+    if (!cli.jobs) {
+        /* One reader a core: each page is read on one (see above). */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+        cli.jobs = cores < 1             ? 1
+                   : cores > MR_MAX_JOBS ? MR_MAX_JOBS
+                                         : (int)cores;
+    }
     return dispatch(args[0], &cli, args + optind, nargs - optind);
 }

@@ -13,8 +13,8 @@
 
 enum mr_level mr_log_level = MR_LOG_WARN;
 
-static char log_context[208];
-static char library_message[256];
+static _Thread_local char log_context[208];
+static _Thread_local char library_message[256];
 
 int
 mr_fail(struct mr_err *err, int code, const char *fmt, ...)

@@ -1,19 +1,21 @@
 /*
  * The driver for `mailroom import`: every input file is one stack, split
  * into letters at its separator sheets.  A file's pages are stored as
- * delivered in one transaction, then processed like a scanned stack
- * (mr_process.c):
+ * delivered in one transaction; the reader (mr_process.c) then reads
+ * them on its pool of workers while the next file is stored:
  *
- *   READ ---------> STORED ----------------> READ, LETTERS ----> REST READ
- *   scan_file_next  arc_page_add (pending),  mr_process_stack    mr_read_rest
- *   (as delivered)  arc_stack_commit         (a long letter's    (after every
- *                                             rest deferred)      file)
+ *   READ ---------> STORED -----------------> IN THE POOL ----> LETTERS
+ *   scan_file_next  arc_page_add (pending),   mr_reader_page    mr_reader_poll
+ *   (as delivered)  arc_stack_commit          (pixels kept when (the results
+ *                                              it had room)      written)
  *
  * Invariants: a file that cannot be read whole leaves nothing in the
- * archive; one bad file never stops the files after it; a long letter is
- * decided from its first pages and a sample, and the rest of it is read
- * only when every file is done, so it never holds up the files behind
- * it; stdout carries one line per archived letter and nothing else.
+ * archive; one bad file never stops the files after it; the next file is
+ * stored only when the pool has room, so a page is decoded once; a long
+ * letter is decided from its first pages and a sample, and the rest of
+ * it is read only when every file is done (mr_reader_finish); stdout
+ * carries one line per archived letter and nothing else.  With --later
+ * the pages are only stored, for `mailroom process`.
  */
 #include "pipeline/pipeline_int.h"
 
@@ -26,65 +28,45 @@
 #include <unistd.h>
 
 struct import_totals {
-    int files, failed, missing, pages, blank, letters;
-    int stored; /* files stored whose processing was cut short */
+    int files, failed, missing, pages;
 };
 
-/* Progress on a terminal: one line, rewritten in place. */
-static void
-progress(const struct mr_cli *cli, int file, int nfiles, const char *path,
-         int page, int npages)
-{
-    if (!cli->progress)
-        return;
-    fprintf(stderr, "\r\033[K");
-    fprintf(stderr, _("storing file %d/%d, page %d/%d: %s"), file, nfiles, page,
-            npages, path);
-    fflush(stderr);
-}
-
-static void
-progress_done(const struct mr_cli *cli)
-{
-    if (cli->progress)
-        fprintf(stderr, "\r\033[K");
-}
-
-int
-mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
-             struct mr_page *page, struct mr_err *err)
-{
-    int rc = ocr_page(ocr, pix, page, err);
-
-    if (rc == MR_EOCR) {
-        mr_log(MR_LOG_WARN, _("archived without text: %s"), err->msg);
-        mr_err_clear(err);
-        rc = 0;
-    }
-    if (!rc)
-        page->flags |= cls_page_role(page, separator);
-    return rc;
-}
+/* A page stored with its pixels, to be read once its file is committed. */
+struct held {
+    int64_t id;
+    int seq;
+    PIX *pix;
+};
 
 /*
  * Store every page of file path as a new stack, committed, into *pstack.
- * On failure nothing of it stays in the archive and err says why.
+ * With a reader, up to as many pages as its pool takes now are kept in
+ * memory and handed to it once the file is committed; the rest are read
+ * from the archive later.  On failure nothing of it stays in the archive
+ * and err says why.
  */
 static int
-store_file(const struct mr_cli *cli, struct arc *a, const char *path,
-           int fileno_, int nfiles, int64_t *pstack, int *pn,
+store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
+           const char *path, int fileno_, int nfiles, int64_t *pstack, int *pn,
            struct mr_err *err)
 {
     struct scan_file *f = NULL;
+    struct held *held = NULL;
     struct mr_page page;
     PIX *pix = NULL;
-    int rc, got;
+    int rc, got, room = r ? mr_reader_room(r) : 0, nheld = 0;
+    int64_t id = 0;
+    char doing[160];
 
     *pn = 0;
     mr_page_init(&page);
+    if (room > 0 && !(held = calloc((size_t)room, sizeof(*held))))
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
     f = scan_file_open(path, err);
-    if (!f)
+    if (!f) {
+        free(held);
         return err->code;
+    }
     rc = arc_stack_begin(a, path, err);
     while (!rc) {
         if (mr_interrupted) {
@@ -96,49 +78,46 @@ store_file(const struct mr_cli *cli, struct arc *a, const char *path,
             rc = got;
             break;
         }
-        progress(cli, fileno_, nfiles, path, *pn + 1, scan_file_page_count(f));
+        if (cli->progress) {
+            snprintf(doing, sizeof(doing),
+                     _("storing file %d/%d, page %d/%d: %s"), fileno_, nfiles,
+                     *pn + 1, scan_file_page_count(f), path);
+            if (r)
+                mr_reader_progress(r, doing);
+            else
+                fprintf(stderr, "\r\033[K%s", doing);
+        }
         page.seq = ++*pn;
         page.flags = MR_PAGE_PENDING;
         page.dpi = pixGetXRes(pix);
-        rc = arc_page_add(a, &page, pix, NULL, err);
+        rc = arc_page_add(a, &page, pix, &id, err);
+        if (!rc && nheld < room) {
+            held[nheld].id = id;
+            held[nheld].seq = page.seq;
+            held[nheld++].pix = pix;
+            pix = NULL;
+        }
         pixDestroy(&pix);
     }
-    progress_done(cli);
+    if (cli->progress && !r)
+        fprintf(stderr, "\r\033[K");
     *pstack = arc_stack_current(a);
     if (!rc)
         rc = arc_stack_commit(a, err);
     if (rc)
         arc_stack_abort(a);
+    if (!rc && r)
+        rc = mr_reader_stack(r, *pstack, path, 1, err);
+    for (int i = 0; i < nheld; i++) {
+        if (!rc)
+            rc = mr_reader_page(r, *pstack, held[i].id, held[i].seq,
+                                &held[i].pix, err);
+        pixDestroy(&held[i].pix);
+    }
+    free(held);
     pixDestroy(&pix);
     scan_file_close(&f);
     return rc;
-}
-
-/*
- * Archive one file as one stack and make its letters.  When its pages
- * are stored but processing fails, they stay for `mailroom process`.
- */
-static int
-import_file(const struct mr_cli *cli, struct arc *a, struct ocr_engine *ocr,
-            const struct mr_judge *judge, const char *path, int fileno_,
-            int nfiles, int64_t *pstack, struct import_totals *tot,
-            struct mr_err *err)
-{
-    int n = 0, rc = store_file(cli, a, path, fileno_, nfiles, pstack, &n, err);
-
-    if (rc) {
-        *pstack = 0;
-        return rc;
-    }
-    tot->pages += n;
-    rc = mr_process_stack(cli, a, ocr, judge, *pstack, path, &tot->letters,
-                          &tot->blank, err);
-    if (rc) {
-        tot->stored++;
-        return rc;
-    }
-    tot->files++;
-    return 0;
 }
 
 /* Expand the operands; a missing one is reported and counted as failed. */
@@ -161,19 +140,26 @@ expand_paths(char **paths, int npaths, char ***pfiles, size_t *pnfiles,
     return 0;
 }
 
+/* Whether a failure fails every file after it. */
+static int
+fatal(int code)
+{
+    return code == MR_EDB || code == MR_EBUSY || code == MR_ENOMEM;
+}
+
 int
 mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
 {
     struct mr_err err = MR_ERR_INIT;
     struct import_totals tot = {0};
+    struct mr_read_totals read = {0};
     struct arc_totals all;
-    struct ocr_engine *ocr = NULL;
     struct mr_judge judge = {NULL, NULL};
+    struct mr_reader *r = NULL;
     struct arc *a = NULL;
     char **files = NULL;
-    int64_t *stacks = NULL;
     size_t nfiles = 0;
-    int rc = MR_EXIT_OK;
+    int rc = MR_EXIT_OK, opened = 0;
 
     rc = mr_judge_open(cli, &judge);
     if (rc)
@@ -198,80 +184,77 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         rc = mr_exit_code(err.code);
         goto out;
     }
-    ocr = ocr_engine_new(NULL, cli->langs, &err);
-    if (!ocr) {
-        mr_log(MR_LOG_ERROR, "%s", err.msg);
-        rc = MR_EXIT_SOFTWARE;
+    if (!cli->later && !(r = mr_reader_new(cli, a, &judge, &rc)))
         goto out;
-    }
-    stacks = calloc(nfiles, sizeof(*stacks));
-    if (!stacks) {
-        mr_log(MR_LOG_ERROR, "%s", _("out of memory"));
-        rc = MR_EXIT_SOFTWARE;
-        goto out;
-    }
+    opened = 1;
     for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
-        int stored = tot.stored;
+        int64_t stack = 0;
+        int n = 0;
 
         mr_err_clear(&err);
-        if (!import_file(cli, a, ocr, &judge, files[i], (int)i + 1, (int)nfiles,
-                         &stacks[i], &tot, &err))
+        /* Intake waits for room in the pool, so pages are decoded once. */
+        while (r && !rc && !mr_interrupted && mr_reader_room(r) == 0)
+            rc = mr_reader_poll(r, 1, &err);
+        if (!rc)
+            rc = store_file(cli, a, r, files[i], (int)i + 1, (int)nfiles,
+                            &stack, &n, &err);
+        if (!rc && r)
+            rc = mr_reader_poll(r, 0, &err);
+        if (!rc) {
+            tot.pages += n;
+            tot.files++;
             continue;
-        if (mr_interrupted)
+        }
+        if (mr_interrupted || err.code == MR_EINTR)
             break;
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        if (tot.stored > stored)
-            mr_log(MR_LOG_WARN,
-                   _("the pages of '%s' are archived; 'mailroom process' "
-                     "reads them"),
-                   files[i]);
         tot.failed++;
         /* A broken or locked archive fails every file after. */
-        if (err.code == MR_EDB || err.code == MR_EBUSY ||
-            err.code == MR_ENOMEM) {
+        if (fatal(err.code)) {
             rc = mr_exit_code(err.code);
             goto out;
         }
+        rc = 0;
     }
-    /* The low-priority work: the rest of the long letters. */
-    for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
-        mr_err_clear(&err);
-        if (!stacks[i] || !mr_read_rest(cli, a, ocr, &judge, stacks[i], &err) ||
-            mr_interrupted)
-            continue;
+    mr_err_clear(&err);
+    if (r && !mr_interrupted && mr_reader_finish(r, 0, &err) &&
+        !mr_interrupted) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        tot.failed++;
-        if (err.code == MR_EDB || err.code == MR_EBUSY ||
-            err.code == MR_ENOMEM) {
-            rc = mr_exit_code(err.code);
-            goto out;
-        }
+        rc = mr_exit_code(err.code);
+        goto out;
     }
     if (mr_interrupted) {
+        if (r)
+            mr_reader_totals(r, &read);
         mr_log(MR_LOG_ERROR,
                _("interrupted: %d letters are archived; a file being stored "
                  "is not, and pages stored but not read yet are kept for "
                  "'mailroom process'"),
-               tot.letters);
+               read.letters);
         rc = MR_EXIT_INTERRUPTED;
         goto out;
     }
-    if (tot.failed)
-        rc = tot.failed == tot.missing ? MR_EXIT_NOINPUT : MR_EXIT_DATAERR;
+    if (cli->later)
+        fprintf(stderr, _("%d pages archived; 'mailroom process' reads them\n"),
+                tot.pages);
 out:
+    if (r)
+        mr_reader_totals(r, &read);
+    mr_reader_destroy(&r);
+    tot.failed += read.failed;
+    if (!rc && tot.failed)
+        rc = tot.failed == tot.missing ? MR_EXIT_NOINPUT : MR_EXIT_DATAERR;
     /* One summary line: this run, then what the archive now holds. */
-    if (ocr && !arc_totals(a, &all, &err))
+    if (opened && !arc_totals(a, &all, &err))
         fprintf(stderr,
                 _("imported %d of %d files: %d letters, %d pages "
                   "(%d blank), %d errors; the archive holds %lld letters\n"),
-                tot.files, (int)nfiles, tot.letters, tot.pages, tot.blank,
-                tot.failed, (long long)all.letters);
-    ocr_engine_destroy(&ocr);
+                tot.files - read.failed, (int)nfiles, read.letters, tot.pages,
+                read.blank, tot.failed, (long long)all.letters);
     mr_judge_close(&judge);
     arc_close(&a);
     for (size_t i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);
-    free(stacks);
     return rc;
 }

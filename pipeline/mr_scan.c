@@ -26,7 +26,8 @@
 
 /* Store one scanned page of the stack in its own transaction. */
 static int
-store_page(struct arc *a, int64_t stack, int seq, PIX *pix, struct mr_err *err)
+store_page(struct arc *a, int64_t stack, int seq, PIX *pix, int64_t *pid,
+           struct mr_err *err)
 {
     struct mr_page page;
     int rc;
@@ -37,7 +38,7 @@ store_page(struct arc *a, int64_t stack, int seq, PIX *pix, struct mr_err *err)
     page.dpi = pixGetXRes(pix);
     rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
-        rc = arc_page_add(a, &page, pix, NULL, err);
+        rc = arc_page_add(a, &page, pix, pid, err);
     if (!rc)
         rc = arc_stack_commit(a, err);
     if (rc)
@@ -61,13 +62,13 @@ finish_stack(struct arc *a, int64_t stack, struct mr_err *err)
 }
 
 /*
- * Open the judge (catalogue and model), the archive and the OCR engine;
+ * Open the judge (catalogue and model), the archive and the reader;
  * reports failure and returns the exit code.  The caller closes what is
  * open.
  */
 static int
 open_all(const struct mr_cli *cli, struct mr_judge *judge, struct arc **pa,
-         struct ocr_engine **pocr)
+         struct mr_reader **pr)
 {
     struct mr_err err = MR_ERR_INIT;
     int rc = mr_judge_open(cli, judge);
@@ -83,12 +84,27 @@ open_all(const struct mr_cli *cli, struct mr_judge *judge, struct arc **pa,
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         return mr_exit_code(err.code);
     }
-    *pocr = ocr_engine_new(NULL, cli->langs, &err);
-    if (!*pocr) {
+    *pr = mr_reader_new(cli, *pa, judge, &rc);
+    return rc;
+}
+
+/*
+ * Read every stack with work left, then the rest of every long letter;
+ * reports failure and returns the exit code.
+ */
+static int
+process_all(struct mr_reader *r)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct mr_read_totals t;
+    int rc = mr_reader_stacks_todo(r, &err);
+
+    if (!rc)
+        rc = mr_reader_finish(r, 1, &err);
+    if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        return MR_EXIT_SOFTWARE;
-    }
-    return 0;
+    mr_reader_totals(r, &t);
+    return mr_exit_code(rc ? rc : t.failed ? t.code : 0);
 }
 
 int
@@ -96,12 +112,12 @@ mr_cmd_process(const struct mr_cli *cli)
 {
     struct mr_judge judge = {NULL, NULL};
     struct arc *a = NULL;
-    struct ocr_engine *ocr = NULL;
-    int rc = open_all(cli, &judge, &a, &ocr);
+    struct mr_reader *r = NULL;
+    int rc = open_all(cli, &judge, &a, &r);
 
     if (!rc)
-        rc = mr_process_all(cli, a, ocr, &judge);
-    ocr_engine_destroy(&ocr);
+        rc = process_all(r);
+    mr_reader_destroy(&r);
     arc_close(&a);
     mr_judge_close(&judge);
     return rc;
@@ -175,17 +191,15 @@ operator_cleared(const char *what)
 
 /* Progress while scanning: sheets read, pages per minute. */
 static void
-scan_progress(const struct mr_cli *cli, int64_t stack, int pages,
-              time_t started)
+scan_progress(struct mr_reader *r, int64_t stack, int pages, time_t started)
 {
     double minutes = difftime(time(NULL), started) / 60.0;
+    char doing[160];
 
-    if (!cli->progress)
-        return;
-    fprintf(stderr, "\r\033[K");
-    fprintf(stderr, _("stack %lld: %d pages scanned, %.0f pages/min"),
-            (long long)stack, pages, minutes > 0 ? pages / minutes : 0.0);
-    fflush(stderr);
+    snprintf(doing, sizeof(doing),
+             _("stack %lld: %d pages scanned, %.0f pages/min"),
+             (long long)stack, pages, minutes > 0 ? pages / minutes : 0.0);
+    mr_reader_progress(r, doing);
 }
 
 int
@@ -194,14 +208,15 @@ mr_cmd_scan(const struct mr_cli *cli)
     struct mr_err err = MR_ERR_INIT;
     struct mr_judge judge = {NULL, NULL};
     struct arc *a = NULL;
-    struct ocr_engine *ocr = NULL;
+    struct mr_reader *r = NULL;
     struct scan_dev *dev = NULL;
-    int64_t stack = 0;
+    int64_t stack = 0, id = 0;
     int rc, next = 1, got, pages = 0;
+    char label[64];
     time_t started = time(NULL);
     PIX *pix = NULL;
 
-    rc = open_all(cli, &judge, &a, &ocr);
+    rc = open_all(cli, &judge, &a, &r);
     if (rc)
         goto out;
     dev = scan_dev_open(&cli->scan, &err);
@@ -211,6 +226,12 @@ mr_cmd_scan(const struct mr_cli *cli)
         goto out;
     }
     if (start_stack(cli, a, scan_dev_name(dev), &stack, &next, &err)) {
+        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        rc = mr_exit_code(err.code);
+        goto out;
+    }
+    snprintf(label, sizeof(label), _("stack %lld"), (long long)stack);
+    if (mr_reader_stack(r, stack, label, 0, &err)) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         rc = mr_exit_code(err.code);
         goto out;
@@ -239,16 +260,20 @@ mr_cmd_scan(const struct mr_cli *cli)
         }
         if (got < 0)
             break;
-        rc = store_page(a, stack, next, pix, &err);
+        /* The page is read while the feeder goes on, if the pool has room. */
+        rc = store_page(a, stack, next, pix, &id, &err);
+        if (!rc)
+            rc = mr_reader_page(r, stack, id, next, &pix, &err);
+        if (!rc)
+            rc = mr_reader_poll(r, 0, &err);
         pixDestroy(&pix);
         if (rc)
             break;
         next++;
         pages++;
-        scan_progress(cli, stack, pages, started);
+        scan_progress(r, stack, pages, started);
     }
-    if (cli->progress)
-        fprintf(stderr, "\r\033[K");
+    mr_reader_progress(r, NULL);
     scan_dev_close(&dev);
     if (err.code) {
         /*
@@ -271,16 +296,18 @@ mr_cmd_scan(const struct mr_cli *cli)
         fprintf(stderr, _("stack %lld: %d pages scanned; reading them\n"),
                 (long long)stack, pages);
     rc = finish_stack(a, stack, &err);
+    if (!rc)
+        rc = mr_reader_complete(r, stack, &err);
     if (rc) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         rc = mr_exit_code(rc);
         goto out;
     }
-    rc = mr_process_all(cli, a, ocr, &judge);
+    rc = process_all(r);
 out:
     pixDestroy(&pix);
     scan_dev_close(&dev);
-    ocr_engine_destroy(&ocr);
+    mr_reader_destroy(&r);
     arc_close(&a);
     mr_judge_close(&judge);
     return rc;

@@ -36,6 +36,8 @@ struct mr_cli {
     int simple;                 /* --simple 1, --not-simple 0, else -1 */
     const char *date;           /* --date DAY of bundle */
     const char *month;          /* --month YYYY-MM of stats */
+    int jobs;                   /* --jobs: readers at once (default: cores) */
+    int later;                  /* --later of import: archive, read later */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -76,16 +78,6 @@ struct mr_judge {
 };
 
 /*
- * Clean and OCR pix into page with ocr_page(), and mark the page a
- * separator sheet (or an unsure one) when it is one for value separator.
- * A page the recogniser gives up on (MR_EOCR, e.g. its deadline) is kept
- * without text and a warning, rather than losing the stack around it;
- * other failures are returned.
- */
-int mr_read_page(struct ocr_engine *ocr, const char *separator, struct Pix *pix,
-                 struct mr_page *page, struct mr_err *err);
-
-/*
  * Make the letters of stack, open in a with every page processed or
  * deferred (mr_process.c), unless another run made them already: split
  * it at its separator sheets (cls_split) and, with by_text, where its
@@ -102,33 +94,141 @@ int mr_stack_letters(struct arc *a, const struct mr_judge *judge, int64_t stack,
                      struct mr_err *err);
 
 /*
- * Process stored stack of a (no stack open): read its pages (deferring
- * the rest of a long letter, see mr_process.c), make its letters and
- * judge them (mr_stack_letters, which prints them with label).  Adds to
- * *pletters and *pblank when given.  Pages read stay read on failure.
+ * The pool of readers (mr_pool.c): worker threads, each with its own OCR
+ * engine, that clean and OCR pages (ocr_page, then cls_page_role for the
+ * separator value) and touch nothing else.  A job is one page.
  */
-int mr_process_stack(const struct mr_cli *cli, struct arc *a,
-                     struct ocr_engine *ocr, const struct mr_judge *judge,
-                     int64_t stack, const char *label, int *pletters,
-                     int *pblank, struct mr_err *err);
+struct mr_job {
+    int64_t stack, page_id;
+    int seq;
+    char code[16];       /* the letter whose deferred rest it is, or "" */
+    struct Pix *pix;     /* the page, owned; freed once read */
+    struct mr_page page; /* the results */
+    int rc;              /* 0, MR_EOCR (kept without text), or another error */
+    struct mr_err err;
+    struct mr_job *next;
+};
+
+struct mr_pool;
 
 /*
- * Process every complete stack with work left, oldest first, then read
- * the deferred rest of every long letter (mr_read_rest).  Reports
- * failure; returns the exit code.
+ * Start nworkers threads, each loading an OCR engine for langs (NULL: the
+ * default), and wait until all have; at most capacity jobs are in the
+ * pool at once.  NULL with err filled (the engine's error, MR_ENOMEM).
+ * langs and separator are borrowed for the pool's life.
  */
-int mr_process_all(const struct mr_cli *cli, struct arc *a,
-                   struct ocr_engine *ocr, const struct mr_judge *judge);
+struct mr_pool *mr_pool_new(const char *langs, const char *separator,
+                            int nworkers, int capacity, struct mr_err *err);
+
+/* How many more jobs the pool takes now; jobs in it.  Cannot fail. */
+int mr_pool_room(struct mr_pool *p);
+int mr_pool_jobs(struct mr_pool *p);
 
 /*
- * The low-priority work: read the deferred pages of the long letters of
- * stack (0: of every stack), each letter judged again on its whole text
- * when its last page is read (unless a reviewer confirmed it), saying so
- * on stderr.
+ * Queue job (malloc'd, pix set; the pool owns it until taken).  The caller
+ * checks mr_pool_room first: the pool never refuses.  Cannot fail.
  */
-int mr_read_rest(const struct mr_cli *cli, struct arc *a,
-                 struct ocr_engine *ocr, const struct mr_judge *judge,
-                 int64_t stack, struct mr_err *err);
+void mr_pool_put(struct mr_pool *p, struct mr_job *job);
+
+/*
+ * A job read, oldest first, now the caller's (free with mr_job_free); NULL
+ * when none is done.  With wait, waits for one while any is in the pool,
+ * returning NULL early when mr_interrupted is set (within one page).
+ */
+struct mr_job *mr_pool_take(struct mr_pool *p, int wait);
+
+/* Wake a caller waiting in mr_pool_take.  Cannot fail. */
+void mr_pool_wake(struct mr_pool *p);
+
+/* Free a job.  Accepts NULL. */
+void mr_job_free(struct mr_job *job);
+
+/*
+ * Stop the workers (each finishes the page it reads), free the engines and
+ * every job left, and null *pp.  Accepts NULL.
+ */
+void mr_pool_destroy(struct mr_pool **pp);
+
+/*
+ * The reading of stacks (mr_process.c), shared by import, scan and
+ * process: the one thread that writes the archive hands stored pages to
+ * the pool, writes their results in batches, makes each stack's letters
+ * once its pages are read, and at the end reads the deferred rest of long
+ * letters.  Pages are read in the order they are given; a page given
+ * without its pixels, or when the pool was full, is loaded from the
+ * archive later.  No stack may be open in the archive when these are
+ * called, except where said.  Failures of a stack or page are reported
+ * and leave its pages archived for `mailroom process`; fatal ones
+ * (MR_EDB, MR_EBUSY, MR_ENOMEM, MR_EINTR) are returned.
+ */
+struct mr_reader;
+
+/*
+ * A reader for cli (--jobs workers; progress) on archive a, judging with
+ * judge; all borrowed.  NULL on failure after a message, with *prc the
+ * exit code.
+ */
+struct mr_reader *mr_reader_new(const struct mr_cli *cli, struct arc *a,
+                                const struct mr_judge *judge, int *prc);
+
+/*
+ * Take stack on, labelled label in messages and the letters' lines.  When
+ * complete (every page stored), its pages are listed from the archive and
+ * the rest of its long letters planned (deferred); otherwise pages come
+ * with mr_reader_page until mr_reader_complete.
+ */
+int mr_reader_stack(struct mr_reader *r, int64_t stack, const char *label,
+                    int complete, struct mr_err *err);
+
+/* Every complete stack of the archive with work left, oldest first. */
+int mr_reader_stacks_todo(struct mr_reader *r, struct mr_err *err);
+
+/* How many pages the pool takes now (0 when full).  Cannot fail. */
+int mr_reader_room(struct mr_reader *r);
+
+/*
+ * Page page_id (number seq) of stack, taken on, was stored and committed:
+ * read it from *ppix when the pool has room (taking the pixels and
+ * nulling *ppix), else later from the archive (*ppix left to the caller).
+ */
+int mr_reader_page(struct mr_reader *r, int64_t stack, int64_t page_id, int seq,
+                   struct Pix **ppix, struct mr_err *err);
+
+/* Every page of stack is stored: as mr_reader_stack with complete. */
+int mr_reader_complete(struct mr_reader *r, int64_t stack, struct mr_err *err);
+
+/*
+ * Write the results read so far, and make the letters of the stacks now
+ * read.  With wait, first waits for one result while the pool has work.
+ */
+int mr_reader_poll(struct mr_reader *r, int wait, struct mr_err *err);
+
+/*
+ * Read every page left of the stacks taken on, make their letters, then
+ * read the deferred rest of their long letters (with all_rest, of every
+ * stack's), each letter judged again on its whole text when its last page
+ * is read (unless a reviewer confirmed it), saying so on stderr.
+ */
+int mr_reader_finish(struct mr_reader *r, int all_rest, struct mr_err *err);
+
+/*
+ * What intake is doing, for the progress line ("storing file 3 of 10"), or
+ * NULL; the line is redrawn.  With a terminal only.  Cannot fail.
+ */
+void mr_reader_progress(struct mr_reader *r, const char *doing);
+
+/* The figures of a reader's run. */
+struct mr_read_totals {
+    int read, blank, letters;
+    int failed; /* stacks and long letters that failed, reported */
+    int code;   /* the error code of the last failure, 0: none */
+};
+
+/* What r did so far.  Cannot fail. */
+void mr_reader_totals(const struct mr_reader *r, struct mr_read_totals *t);
+
+/* Stop the pool and free the reader; the progress line is cleared. */
+void mr_reader_destroy(struct mr_reader **pr);
 
 /*
  * Open the existing archive of --archive (never create one: a mistyped
