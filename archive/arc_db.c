@@ -39,7 +39,7 @@ static const char *const arc_migrations[] = {
     "  letter_id INTEGER REFERENCES letter(id),\n"
     "  seq INTEGER NOT NULL, /* 1-based page in source */\n"
     "  img_path TEXT NOT NULL, /* relative to the archive dir */\n"
-    "  img_format TEXT NOT NULL, /* 'tiff-g4' or 'png' */\n"
+    "  img_format TEXT NOT NULL, /* 'tiff-g4', 'png' or 'jpeg' */\n"
     "  sha256 TEXT NOT NULL, /* lowercase hex of the stored file */\n"
     "  width INTEGER,\n"
     "  height INTEGER,\n"
@@ -1177,10 +1177,12 @@ insert_words(struct arc *a, int64_t page_id, const struct mr_page *page,
 
 int
 arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
-             int64_t *ppage_id, struct mr_err *err)
+             const struct arc_image *as_delivered, int64_t *ppage_id,
+             struct mr_err *err)
 {
     sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_COUNT] : NULL;
-    unsigned char *data = NULL;
+    unsigned char *encoded = NULL;
+    const unsigned char *data = NULL;
     size_t size = 0;
     const char *format, *ext;
     char sha[65], dir[32], rel[64];
@@ -1201,7 +1203,15 @@ arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
                          "from 1"),
                        page->seq);
 
-    rc = arc_image_encode(pix, &data, &size, &format, &ext, err);
+    if (as_delivered) {
+        rc = arc_image_delivered(as_delivered, pix, page->seq, &format, &ext,
+                                 err);
+        data = as_delivered->data;
+        size = as_delivered->size;
+    } else {
+        rc = arc_image_encode(pix, &encoded, &size, &format, &ext, err);
+        data = encoded;
+    }
     if (!rc)
         rc = arc_sha256_hex(data, size, sha, err);
     if (!rc)
@@ -1265,7 +1275,7 @@ out:
         arc_savepoint_undo(a, "arc_page");
     if (rc && written)
         unlink(path);
-    lept_free(data);
+    lept_free(encoded);
     free(dirpath);
     free(path);
     return rc;

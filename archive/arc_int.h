@@ -205,6 +205,17 @@ int arc_image_encode(struct Pix *pix, unsigned char **pdata, size_t *psize,
                      struct mr_err *err);
 
 /*
+ * Check that img, a file delivered for page seq, can be stored as is: a
+ * format we keep as delivered ("png" or "jpeg"), bytes of that format,
+ * and a header giving pix's width and height (the pixels are not
+ * decoded).  *pformat is the page.img_format value, *pext the file
+ * extension, both static.  MR_EINVAL when it cannot.
+ */
+int arc_image_delivered(const struct arc_image *img, struct Pix *pix, int seq,
+                        const char **pformat, const char **pext,
+                        struct mr_err *err);
+
+/*
  * Insert a letter row of the open stack for pages first_seq .. + count - 1
  * (the pages are not touched) with a fresh tracking code into code, its id
  * into *pid.  MR_EDB.

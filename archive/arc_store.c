@@ -1,9 +1,10 @@
 /*
- * Page image files of the archive: lossless encoding, SHA-256, atomic
- * writes and export.  Invariants: a file appears under its final name only
- * complete and synced (.part, fsync, rename, fsync of the directory); no
- * .part file outlives a failed write; a stored file is handed out only
- * after its bytes matched the SHA-256 in the index.
+ * Page image files of the archive: files kept as delivered, lossless
+ * encoding, SHA-256, atomic writes and export.  Invariants: a file appears
+ * under its final name only complete and synced (.part, fsync, rename,
+ * fsync of the directory); no .part file outlives a failed write; a stored
+ * file is handed out only after its bytes matched the SHA-256 in the
+ * index; its extension is its img_format's (.tif, .png, .jpg).
  */
 #include "archive/arc_int.h"
 
@@ -136,6 +137,44 @@ arc_image_encode(struct Pix *pix, unsigned char **pdata, size_t *psize,
     }
     *pdata = data;
     *psize = size;
+    return 0;
+}
+
+/* The formats kept as delivered: img_format, extension, Leptonica IFF_*. */
+static const struct {
+    const char *format, *ext;
+    int iff;
+} kept[] = {
+    {"png", "png", IFF_PNG},
+    {"jpeg", "jpg", IFF_JFIF_JPEG},
+};
+
+int
+arc_image_delivered(const struct arc_image *img, struct Pix *pix, int seq,
+                    const char **pformat, const char **pext, struct mr_err *err)
+{
+    size_t n = sizeof(kept) / sizeof(*kept), i;
+    l_int32 iff = IFF_UNKNOWN, w = 0, h = 0;
+
+    *pformat = NULL;
+    *pext = NULL;
+    for (i = 0; i < n && img->format; i++)
+        if (!strcmp(img->format, kept[i].format))
+            break;
+    if (MR_NEVER(!img->format || i == n || !img->data))
+        return mr_fail(err, MR_EINVAL,
+                       _("bug: cannot keep '%s' files as delivered"),
+                       img->format ? img->format : "");
+    /* Reads the header only: the caller decoded these very bytes. */
+    if (pixReadHeaderMem(img->data, img->size, &iff, &w, &h, NULL, NULL,
+                         NULL) ||
+        iff != kept[i].iff || w != pixGetWidth(pix) || h != pixGetHeight(pix))
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot add page %d: the delivered file is not a "
+                         "%s image of the page"),
+                       seq, img->format);
+    *pformat = kept[i].format;
+    *pext = kept[i].ext;
     return 0;
 }
 
@@ -306,6 +345,18 @@ export_format(const char *ext, int depth, int *ptiff)
     return -1;
 }
 
+/* The extension of a stored file of format img_format, or "". */
+static const char *
+stored_ext(const char *img_format)
+{
+    if (!strncmp(img_format, "tiff-", 5))
+        return "tif";
+    for (size_t i = 0; i < sizeof(kept) / sizeof(*kept); i++)
+        if (!strcmp(img_format, kept[i].format))
+            return kept[i].ext;
+    return "";
+}
+
 /* Why Leptonica failed, as far as it told us. */
 static const char *
 library_why(void)
@@ -453,7 +504,8 @@ arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
     if (MR_NEVER(!a || !out_path))
         return mr_fail(err, MR_EINVAL, _("no export file given"));
     ext = path_ext(out_path);
-    if (export_format(ext, 8, &want_tiff) < 0)
+    iff = export_format(ext, 8, &want_tiff);
+    if (iff < 0)
         return mr_fail(err, MR_EINVAL,
                        _("cannot export to '%s': unknown file "
                          "extension (use .png, .tif, .jpg or .pnm)"),
@@ -463,10 +515,11 @@ arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
         goto out;
 
     /* Same kind of file as stored: hand out the verified bytes. */
-    stored = !strncmp(format, "tiff-", 5) ? "tif"
-             : !strcmp(format, "png")     ? "png"
-                                          : "";
-    wanted = want_tiff ? "tif" : !strcasecmp(ext, "png") ? "png" : "-";
+    stored = stored_ext(format);
+    wanted = want_tiff              ? "tif"
+             : iff == IFF_PNG       ? "png"
+             : iff == IFF_JFIF_JPEG ? "jpg"
+                                    : "-";
     if (!strcmp(stored, wanted)) {
         rc = arc_write_atomic(out_path, data, size, err);
         goto out;

@@ -2,10 +2,12 @@
 #define ARCHIVE_H
 /*
  * The archive: an SQLite index (DIR/index.sqlite) and the page images
- * (DIR/pages/...).  Every page, blank or not, is kept losslessly with its
- * SHA-256.  A stack's pages are stored in one transaction (the pages of
- * a scan in one each), then its pages' results and its letters in
- * transactions of their own.  Only the batch driver's thread writes.
+ * (DIR/pages/...).  Every page, blank or not, is kept without loss with
+ * its SHA-256: a PNG or JPEG file byte for byte as delivered, any other
+ * page encoded losslessly.  A stack's pages are stored in one transaction
+ * (the pages of a scan in one each), then its pages' results and its
+ * letters in transactions of their own.  Only the batch driver's thread
+ * writes.
  */
 #include "pipeline/mr.h"
 
@@ -34,16 +36,33 @@ void arc_close(struct arc **pa);
 int arc_stack_begin(struct arc *a, const char *source, struct mr_err *err);
 
 /*
- * Store one page of the open stack: the image pix exactly as delivered
- * (TIFF G4 when 1 bpp, PNG otherwise), written atomically (.part, fsync,
- * rename), then its index row with the OCR results in page (or, when
- * page has MR_PAGE_PENDING, marked not yet processed).  A page number the
- * stack already has is refused (MR_EINVAL) before any file is written.
- * pix is borrowed.  *ppage_id receives the page id.  On failure the file is
- * removed and the stack must be aborted.
+ * An image file as it was delivered, to be archived byte for byte: size
+ * bytes of data in format "png" or "jpeg" (the page.img_format names).
+ * All borrowed.
+ */
+struct arc_image {
+    const unsigned char *data;
+    size_t size;
+    const char *format;
+};
+
+/*
+ * Store one page of the open stack: the image pix exactly as delivered,
+ * written atomically (.part, fsync, rename), then its index row with the
+ * OCR results in page (or, when page has MR_PAGE_PENDING, marked not yet
+ * processed).  When as_delivered is given, its bytes are the file stored
+ * (.png or .jpg) and must be the file pix was decoded from: its format
+ * and size are checked against pix (MR_EINVAL), not its pixels.  Without
+ * it pix is encoded losslessly (TIFF G4 when 1 bpp, PNG otherwise).  pix
+ * gives the index row its width, height, depth and resolution either way.
+ * A page number the stack already has is refused (MR_EINVAL) before any
+ * file is written.  pix and as_delivered are borrowed.  *ppage_id receives
+ * the page id.  On failure the file is removed and the stack must be
+ * aborted.
  */
 int arc_page_add(struct arc *a, const struct mr_page *page, struct Pix *pix,
-                 int64_t *ppage_id, struct mr_err *err);
+                 const struct arc_image *as_delivered, int64_t *ppage_id,
+                 struct mr_err *err);
 
 /*
  * Make pages first_seq .. first_seq + count - 1 of the open stack one
@@ -519,9 +538,10 @@ int arc_search(struct arc *a, const char *query, int limit,
 
 /*
  * Write archived page page_id to out_path.  If out_path ends in the stored
- * format's extension (.tif/.tiff or .png) the stored bytes are copied
- * exactly after checking their SHA-256; otherwise the image is re-encoded
- * into the format the extension names (.png, .tif, .jpg, .pnm).
+ * format's extension (.tif/.tiff, .png, or .jpg/.jpeg) the stored bytes
+ * are copied exactly after checking their SHA-256; otherwise the image is
+ * decoded and re-encoded into the format the extension names (.png, .tif,
+ * .jpg, .pnm).
  * MR_ENOTFOUND for an unknown page, MR_EIO when the stored file is missing
  * or its checksum does not match, MR_EINVAL for an unknown extension.
  */

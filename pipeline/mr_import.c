@@ -53,6 +53,7 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
     struct scan_file *f = NULL;
     struct held *held = NULL;
     struct mr_page page;
+    struct arc_image orig, *as_is; /* a PNG or JPEG file: kept as is */
     PIX *pix = NULL;
     int rc, got, room = r ? mr_reader_room(r) : 0, nheld = 0;
     int64_t id = 0;
@@ -90,7 +91,10 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
         page.seq = ++*pn;
         page.flags = MR_PAGE_PENDING;
         page.dpi = pixGetXRes(pix);
-        rc = arc_page_add(a, &page, pix, &id, err);
+        as_is = scan_file_original(f, &orig.data, &orig.size, &orig.format)
+                    ? &orig
+                    : NULL;
+        rc = arc_page_add(a, &page, pix, as_is, &id, err);
         if (!rc && nheld < room) {
             held[nheld].id = id;
             held[nheld].seq = page.seq;

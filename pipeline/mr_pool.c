@@ -89,7 +89,9 @@ work(void *arg)
             break;
         job = pop(&p->queue, &p->queue_tail);
         pthread_mutex_unlock(&p->lock);
-        job->rc = ocr_page(w->ocr, job->pix, &job->page, &job->err);
+        job->rc = job->survey
+                      ? ocr_page_survey(job->pix, &job->page, &job->err)
+                      : ocr_page(w->ocr, job->pix, &job->page, &job->err);
         /* A page the recogniser gave up on (MR_EOCR) is kept without text. */
         if (!job->rc || job->rc == MR_EOCR)
             job->page.flags |= cls_page_role(&job->page, p->separator);

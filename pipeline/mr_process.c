@@ -100,6 +100,7 @@ struct mr_reader {
     int shown;                /* the progress line is on the terminal */
     struct rest_letter *rest; /* long letters whose rest is read */
     size_t nrest;
+    struct mr_job *stash;         /* read while surveying, to be written */
     struct rest_page *rest_pages; /* their deferred pages, letter by letter */
     size_t nrest_pages, rest_next;
 };
@@ -254,27 +255,6 @@ add_page(struct stack_work *s, int64_t id, int seq, struct mr_err *err)
 }
 
 /*
- * Survey stored page sp without OCR into page: its size, and whether it
- * is blank or a separator sheet.
- */
-static int
-survey_page(const struct mr_cli *cli, struct arc *a,
-            const struct arc_stack_page *sp, struct mr_page *page,
-            struct mr_err *err)
-{
-    PIX *pix = NULL;
-    int rc = arc_page_load(a, sp->id, &pix, err);
-
-    page->seq = sp->seq;
-    if (!rc)
-        rc = ocr_page_survey(pix, page, err);
-    if (!rc)
-        page->flags |= cls_page_role(page, cli->separator);
-    pixDestroy(&pix);
-    return rc;
-}
-
-/*
  * Defer, in the open stack, the pages of letter pages[first..last] (as
  * surveyed) that need not be read before it is decided; counts them into
  * *pdeferred.
@@ -313,6 +293,91 @@ index_of(const struct arc_stack_page *pages, size_t n, int seq)
 }
 
 /*
+ * Hand stored page sp to the pool to be surveyed (ocr_page_survey), not
+ * read.  MR_ENOMEM; a page that cannot be loaded is an error for its
+ * stack (MR_EIO, MR_EFORMAT).
+ */
+static int
+put_survey(struct mr_reader *r, const struct arc_stack_page *sp,
+           struct mr_err *err)
+{
+    struct mr_job *job = calloc(1, sizeof(*job));
+    int rc;
+
+    if (!job)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    job->page_id = sp->id;
+    job->seq = sp->seq;
+    job->survey = 1;
+    rc = arc_page_load(r->a, sp->id, &job->pix, err);
+    if (rc) {
+        free(job);
+        return rc;
+    }
+    mr_pool_put(r->pool, job);
+    return 0;
+}
+
+/* Keep a read job that came while surveying, for the next poll. */
+static void
+stash(struct mr_reader *r, struct mr_job *job)
+{
+    struct mr_job **pp = &r->stash;
+
+    while (*pp)
+        pp = &(*pp)->next;
+    job->next = NULL;
+    *pp = job;
+}
+
+/*
+ * Survey the unread pages of pages[0..n) (as surveyed[] has them) on the
+ * pool: size, blank, separator sheet, no OCR; the results into
+ * surveyed[].  Read results that come meanwhile are stashed.
+ */
+static int
+survey_all(struct mr_reader *r, const char *label,
+           const struct arc_stack_page *pages, size_t n,
+           struct mr_page *surveyed, struct mr_err *err)
+{
+    size_t next = 0, want = 0, got = 0;
+    struct mr_job *job;
+    int rc = 0;
+
+    for (size_t i = 0; i < n; i++)
+        want += !pages[i].processed;
+    while (!rc && got < want && !mr_interrupted) {
+        while (!rc && next < n && mr_pool_room(r->pool) > 0) {
+            if (!pages[next].processed)
+                rc = put_survey(r, &pages[next], err);
+            next++;
+        }
+        job = rc ? NULL : mr_pool_take(r->pool, 1);
+        if (!job)
+            continue;
+        if (!job->survey) {
+            stash(r, job);
+            continue;
+        }
+        got++;
+        say(r, _("%s: looking for letters, page %d of %zu"), label, job->seq,
+            n);
+        if (job->rc) {
+            rc = mr_fail(err, job->rc, "%s", job->err.msg);
+        } else {
+            size_t i = index_of(pages, n, job->seq);
+
+            mr_page_release(&surveyed[i]);
+            surveyed[i] = job->page;
+            mr_page_init(&job->page);
+        }
+        mr_job_free(job);
+    }
+    mr_reader_progress(r, NULL);
+    return rc;
+}
+
+/*
  * Before a long stack is read: find its letters by its separator sheets
  * and defer the rest of each long letter.  Stacks split by text, and
  * stacks too short to hold a long letter, are read whole.
@@ -321,7 +386,6 @@ static int
 plan_reading(struct mr_reader *r, int64_t stack, const char *label,
              const struct arc_stack_page *pages, size_t n, struct mr_err *err)
 {
-    const struct mr_cli *cli = r->cli;
     const struct mr_judge *judge = r->judge;
     struct arc *a = r->a;
     struct mr_page *surveyed = NULL;
@@ -329,7 +393,7 @@ plan_reading(struct mr_reader *r, int64_t stack, const char *label,
     struct cls_separation sep = {0};
     int rc = 0, deferred = 0;
 
-    if (cli->split_by_text ||
+    if (r->cli->split_by_text ||
         n <= (size_t)cls_catalog_long_pages(judge->catalog))
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -341,14 +405,13 @@ plan_reading(struct mr_reader *r, int64_t stack, const char *label,
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
         goto out;
     }
-    for (size_t i = 0; !rc && i < n && !mr_interrupted; i++) {
+    for (size_t i = 0; i < n; i++) {
         mr_page_init(&surveyed[i]);
-        say(r, _("%s: looking for letters, page %d of %zu"), label,
-            pages[i].seq, n);
-        if (pages[i].processed)
-            surveyed[i].flags = pages[i].flags;
-        else
-            rc = survey_page(cli, a, &pages[i], &surveyed[i], err);
+        surveyed[i].seq = pages[i].seq;
+        surveyed[i].flags = pages[i].flags;
+    }
+    rc = survey_all(r, label, pages, n, surveyed, err);
+    for (size_t i = 0; i < n; i++) {
         roles[i].seq = pages[i].seq;
         roles[i].flags = surveyed[i].flags;
     }
@@ -728,7 +791,15 @@ mr_reader_poll(struct mr_reader *r, int wait, struct mr_err *err)
     struct mr_job *list = NULL, **tail = &list, *job;
     int rc = 0;
 
+    list = r->stash;
+    r->stash = NULL;
+    while (*tail)
+        tail = &(*tail)->next;
     while ((job = mr_pool_take(r->pool, wait && !list))) {
+        if (job->survey) {
+            mr_job_free(job); /* of a plan given up */
+            continue;
+        }
         *tail = job;
         tail = &job->next;
     }
@@ -1019,11 +1090,16 @@ void
 mr_reader_destroy(struct mr_reader **pr)
 {
     struct mr_reader *r = pr ? *pr : NULL;
+    struct mr_job *job;
 
     if (!r)
         return;
     mr_pool_destroy(&r->pool);
     clear_line(r);
+    while ((job = r->stash)) {
+        r->stash = job->next;
+        mr_job_free(job);
+    }
     for (size_t i = 0; i < r->nstacks; i++) {
         free(r->stacks[i].label);
         free(r->stacks[i].pages);

@@ -1,18 +1,22 @@
 /*
  * `mailroom scan` and `mailroom process`: a stack from a SANE feeder is
- * archived page by page as it is read, then processed like any stack
- * (mr_process.c: cleaned, OCR'd, made letters).  A scanned page:
+ * archived page by page as it is read, and each page handed to the
+ * reader (mr_process.c) at once when its pool has room, so pages are
+ * read while the feeder goes on; a page that finds the pool full is read
+ * from the archive once the feeder is empty.  A scanned page:
  *
- *   READ --------> STORED (committed) ---------------> READ -> LETTER
- *   scan_dev_next  arc_page_add + arc_stack_commit     mr_process_all
- *                  (stack "scanning", page pending)
+ *   READ --------> STORED (committed) ------------> READ -----> LETTERS
+ *   scan_dev_next  arc_page_add + arc_stack_commit  the pool    once the
+ *                  (stack "scanning", page pending) (results    stack is
+ *                                                    written)   complete
  *
  * Invariants: a page is committed before the next sheet is read, so a
- * crash loses at most the sheet in the feeder; a stack stays "scanning"
- * until the feeder is empty, and only then is processed; processing
- * commits each page's results on its own, so nothing is done twice.
- * A jam keeps every page before it: on a terminal the operator clears it
- * and the same stack goes on, otherwise `scan --continue STACK` does.
+ * crash loses at most the sheet in the feeder; the feeder never waits
+ * for the readers; a stack stays "scanning" until the feeder is empty,
+ * and only then gets its letters; each page's results are committed as
+ * they come, so nothing is done twice.  A jam keeps every page before
+ * it: on a terminal the operator clears it and the same stack goes on,
+ * otherwise `scan --continue STACK` does.
  */
 #include "pipeline/pipeline_int.h"
 
@@ -38,7 +42,7 @@ store_page(struct arc *a, int64_t stack, int seq, PIX *pix, int64_t *pid,
     page.dpi = pixGetXRes(pix);
     rc = arc_stack_resume(a, stack, NULL, err);
     if (!rc)
-        rc = arc_page_add(a, &page, pix, pid, err);
+        rc = arc_page_add(a, &page, pix, NULL, pid, err);
     if (!rc)
         rc = arc_stack_commit(a, err);
     if (rc)

@@ -96,12 +96,14 @@ int mr_stack_letters(struct arc *a, const struct mr_judge *judge, int64_t stack,
 /*
  * The pool of readers (mr_pool.c): worker threads, each with its own OCR
  * engine, that clean and OCR pages (ocr_page, then cls_page_role for the
- * separator value) and touch nothing else.  A job is one page.
+ * separator value), or only survey them (ocr_page_survey), and touch
+ * nothing else.  A job is one page.
  */
 struct mr_job {
     int64_t stack, page_id;
     int seq;
     char code[16];       /* the letter whose deferred rest it is, or "" */
+    int survey;          /* only survey it (ocr_page_survey), no OCR */
     struct Pix *pix;     /* the page, owned; freed once read */
     struct mr_page page; /* the results */
     int rc;              /* 0, MR_EOCR (kept without text), or another error */

@@ -6,6 +6,9 @@
  *     never from the name, so a text file called .png is refused clearly;
  *   - a TIFF is walked by directory offsets, and an offset seen before
  *     ends the walk: a file whose IFD chain loops cannot loop us;
+ *   - any other file is read into memory once and its one page decoded
+ *     from those bytes, so that the bytes scan_file_original hands to the
+ *     archive are exactly the bytes that were decoded;
  *   - every refusal names the file (and page) and says why, in one line.
  */
 #include "scanner/scanner.h"
@@ -22,13 +25,22 @@
 /* A3 at 600 dpi is about 70 million pixels; more is not a letter page. */
 #define SCAN_MAX_PIXELS (100L * 1000 * 1000)
 
+/*
+ * A file read whole (not a TIFF) larger than this is not one page: the
+ * largest page within SCAN_MAX_PIXELS, a 16-bit RGBA PAM, is 800 MB.
+ */
+#define SCAN_MAX_BYTES (1L << 30)
+
 struct scan_file {
     char *path;
-    int format;    /* Leptonica IFF_* */
-    int npages;    /* counted when opened */
-    int next;      /* 0-based index of the next page */
-    size_t offset; /* TIFF: offset of the next directory, 0 at end */
-    size_t *seen;  /* TIFF: directory offsets already read */
+    int format;          /* Leptonica IFF_* */
+    int npages;          /* counted when opened */
+    int next;            /* 0-based index of the next page */
+    size_t offset;       /* TIFF: offset of the next directory, 0 at end */
+    size_t *seen;        /* TIFF: directory offsets already read */
+    unsigned char *data; /* not TIFF: the file's bytes, while a page is out */
+    size_t size;
+    const char *original; /* "png"/"jpeg": the page out is data as is */
 };
 
 static int
@@ -173,6 +185,7 @@ scan_file_close(struct scan_file **pf)
     f = *pf;
     free(f->path);
     free(f->seen);
+    free(f->data);
     free(f);
     *pf = NULL;
 }
@@ -308,7 +321,7 @@ check_page(const struct scan_file *f, PIX *pix, struct mr_err *err)
 /*
  * Whether the next page's size, from its header, is one we can decode
  * without running out of memory: a TIFF page from its directory, other
- * formats from their header.  Fills err when it is not.
+ * formats from the header in f->data.  Fills err when it is not.
  */
 static int
 pixel_count_ok(const struct scan_file *f, struct mr_err *err)
@@ -327,7 +340,8 @@ pixel_count_ok(const struct scan_file *f, struct mr_err *err)
             TIFFClose(tif);
         w = tw > INT32_MAX ? INT32_MAX : (l_int32)tw;
         h = th > INT32_MAX ? INT32_MAX : (l_int32)th;
-    } else if (pixReadHeader(f->path, NULL, &w, &h, NULL, NULL, NULL)) {
+    } else if (pixReadHeaderMem(f->data, f->size, NULL, &w, &h, NULL, NULL,
+                                NULL)) {
         w = h = 0; /* the decoder will say what is wrong */
     }
     if ((long)w * (long)h <= SCAN_MAX_PIXELS)
@@ -339,6 +353,55 @@ pixel_count_ok(const struct scan_file *f, struct mr_err *err)
     return 0;
 }
 
+/*
+ * Read the whole file (not a TIFF) into f->data.  A file that shrank
+ * since it was opened is taken as read; the decoder judges it.  MR_EIO,
+ * MR_EFORMAT when it is too large to be a page, MR_ENOMEM.
+ */
+static int
+read_whole(struct scan_file *f, struct mr_err *err)
+{
+    FILE *fp = NULL;
+    struct stat st;
+    int rc = 0;
+
+    fp = fopen(f->path, "rb");
+    if (!fp || fstat(fileno(fp), &st)) {
+        rc = mr_fail(err, MR_EIO, _("cannot read '%s': %s"), f->path,
+                     strerror(errno));
+        goto out;
+    }
+    if (st.st_size > SCAN_MAX_BYTES) {
+        rc = mr_fail(err, MR_EFORMAT, _("cannot read '%s': %s"), f->path,
+                     strerror(EFBIG));
+        goto out;
+    }
+    f->data = malloc(st.st_size > 0 ? (size_t)st.st_size : 1);
+    if (!f->data) {
+        rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+        goto out;
+    }
+    f->size = fread(f->data, 1, (size_t)st.st_size, fp);
+    if (ferror(fp))
+        rc = mr_fail(err, MR_EIO, _("cannot read '%s': %s"), f->path,
+                     strerror(errno));
+out:
+    if (fp)
+        fclose(fp);
+    return rc;
+}
+
+/* The name the archive gives a format it keeps as delivered, or NULL. */
+static const char *
+original_format(const unsigned char *data, size_t size)
+{
+    l_int32 format = IFF_UNKNOWN;
+
+    if (size < 12 || findFileFormatBuffer(data, &format))
+        return NULL;
+    return format == IFF_PNG ? "png" : format == IFF_JFIF_JPEG ? "jpeg" : NULL;
+}
+
 int
 scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
 {
@@ -346,6 +409,10 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
     int rc;
 
     *ppix = NULL;
+    free(f->data);
+    f->data = NULL;
+    f->size = 0;
+    f->original = NULL;
     if (f->next >= f->npages)
         return 0;
     if (is_tiff(f->format)) {
@@ -354,6 +421,11 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
                 return 0; /* the directory chain loops */
     }
     mr_library_message_clear();
+    if (!is_tiff(f->format)) {
+        rc = read_whole(f, err);
+        if (rc)
+            return rc;
+    }
     mr_stderr_capture_begin();
     if (!pixel_count_ok(f, err)) {
         mr_stderr_capture_end();
@@ -371,9 +443,12 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
         if (pix && f->offset == 0)
             f->npages = f->next + 1;
     } else {
-        /* Keep 16 bits per sample: the page is archived as delivered. */
+        /*
+         * Keep 16 bits per sample: the page is archived as delivered, and
+         * read back the same way (arc_image_decode).
+         */
         l_pngSetReadStrip16To8(0);
-        pix = pixRead(f->path);
+        pix = pixReadMem(f->data, f->size);
         l_pngSetReadStrip16To8(1);
     }
     mr_stderr_capture_end();
@@ -388,7 +463,24 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
         pixDestroy(&pix);
         return rc;
     }
+    if (f->data)
+        f->original = original_format(f->data, f->size);
     *ppix = pix;
+    return 1;
+}
+
+int
+scan_file_original(const struct scan_file *f, const unsigned char **pdata,
+                   size_t *psize, const char **pformat)
+{
+    *pdata = NULL;
+    *psize = 0;
+    *pformat = NULL;
+    if (!f || !f->original)
+        return 0;
+    *pdata = f->data;
+    *psize = f->size;
+    *pformat = f->original;
     return 1;
 }
 

@@ -38,6 +38,19 @@ int scan_file_page_count(const struct scan_file *f);
 int scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err);
 
 /*
+ * Whether the page last returned by scan_file_next is the whole file as
+ * delivered, in a format the archive keeps as is: a PNG or a JPEG file
+ * (its one page decoded from exactly these bytes).  Returns 1 with
+ * *pdata and *psize set to the file's bytes and *pformat to "png" or
+ * "jpeg"; 0 with them NULL/0 otherwise (a TIFF page, PNM, BMP, GIF, WebP
+ * or JPEG 2000, no page read yet, or scan_file_next at the end or
+ * failed).  The bytes belong to f and stay valid until the next
+ * scan_file_next or scan_file_close; *pformat is static.  Cannot fail.
+ */
+int scan_file_original(const struct scan_file *f, const unsigned char **pdata,
+                       size_t *psize, const char **pformat);
+
+/*
  * Expand path into the files to import: a file is itself; a folder gives
  * its files, recursively, in name order, hidden ones and linked folders
  * skipped.  Appends malloc'd paths to *pfiles (grown with realloc,

@@ -1,8 +1,9 @@
 /*
  * Unit tests of archive/: schema and open checks, lossless page storage
- * with checksums, rollback of a stack, tracking codes, letters, search,
- * export and totals.  Each test works in a fresh temporary directory,
- * removes it afterwards and ends with PRAGMA integrity_check on the index.
+ * with checksums (PNG and JPEG files kept as delivered), rollback of a
+ * stack, tracking codes, letters, search, export and totals.  Each test
+ * works in a fresh temporary directory, removes it afterwards and ends with
+ * PRAGMA integrity_check on the index.
  */
 #include "archive/archive.h"
 
@@ -300,7 +301,7 @@ add_text_page(struct arc *a, int seq, const char *text, int conf,
     make_page(&pg, seq, text, conf, lang);
     if (blank)
         pg.flags |= MR_PAGE_BLANK;
-    if (arc_page_add(a, &pg, pix, &id, &err)) {
+    if (arc_page_add(a, &pg, pix, NULL, &id, &err)) {
         fprintf(stderr, "arc_page_add: %s\n", err.msg);
         id = 0;
     }
@@ -516,7 +517,7 @@ test_pages_lossless(void)
 
         make_page(&pg, k + 1, NULL, -1, NULL);
         ids[k] = -1;
-        T_EQ_INT(arc_page_add(a, &pg, pix, &ids[k], &err), 0);
+        T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &ids[k], &err), 0);
         T_CHECK(ids[k] > 0);
         mr_page_release(&pg);
         pixDestroy(&pix);
@@ -608,7 +609,7 @@ test_abort_removes(void)
         int64_t id = 1;
 
         make_page(&pg, 3, "three again", 80, "en");
-        T_EQ_INT(arc_page_add(a, &pg, pix, &id, &err), MR_EINVAL);
+        T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &id, &err), MR_EINVAL);
         T_EQ_INT(id, 0);
         T_CHECK(strstr(err.msg, "already has it") != NULL);
         mr_err_clear(&err);
@@ -856,7 +857,7 @@ test_letters(void)
     pg.skew = 1.5f;
     snprintf(pg.script, sizeof(pg.script), "Latin");
     pix = make_pix(K_8BPP);
-    T_EQ_INT(arc_page_add(a, &pg, pix, &p1, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &p1, &err), 0);
     pixDestroy(&pix);
     free(words[0].text);
     free(words[1].text);
@@ -1143,19 +1144,19 @@ test_export(void)
     T_EQ_INT(arc_stack_begin(a, "export", &err), 0);
     make_page(&pg, 1, NULL, -1, NULL);
     pix = make_pix(K_1BPP);
-    T_EQ_INT(arc_page_add(a, &pg, pix, &id1, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &id1, &err), 0);
     pixDestroy(&pix);
     pg.seq = 2;
     pix = make_pix(K_8BPP);
-    T_EQ_INT(arc_page_add(a, &pg, pix, &id8, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &id8, &err), 0);
     pixDestroy(&pix);
     pg.seq = 3;
     pix = make_pix(K_16BPP);
-    T_EQ_INT(arc_page_add(a, &pg, pix, &id16, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &id16, &err), 0);
     pixDestroy(&pix);
     pg.seq = 4;
     pix = make_pix(K_RGB);
-    T_EQ_INT(arc_page_add(a, &pg, pix, &idrgb, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &idrgb, &err), 0);
     pixDestroy(&pix);
     mr_page_release(&pg);
     T_EQ_INT(arc_stack_commit(a, &err), 0);
@@ -1264,7 +1265,7 @@ test_page_add_failure(void)
     word.text = strdup("second");
     pg.words = &word;
     pg.nwords = 1;
-    T_EQ_INT(arc_page_add(a, &pg, pix, &id, &err), MR_EDB);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &id, &err), MR_EDB);
     T_EQ_INT(id, 0);
     T_CHECK(strstr(err.msg, "boom") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
@@ -1274,7 +1275,7 @@ test_page_add_failure(void)
     pg.nwords = 0;
     T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000001/0002.png")));
     /* The stack goes on: the page can be added again, without words. */
-    T_EQ_INT(arc_page_add(a, &pg, pix, &id, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &id, &err), 0);
     T_EQ_INT(arc_letter_add(a, 1, 2, "en", code, &err), 0);
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     T_EQ_INT(err.code, 0);
@@ -1290,6 +1291,146 @@ test_page_add_failure(void)
     pixDestroy(&pix);
     check_integrity(t_dir);
     tmp_end();
+}
+
+/* Does the stored file rel hold exactly size bytes of data? */
+static int
+stored_is(const char *rel, const unsigned char *data, size_t size)
+{
+    char path[4096];
+    size_t n;
+    unsigned char *d = slurp(tpath(path, sizeof(path), rel), &n);
+    int same = d && n == size && memcmp(d, data, n) == 0;
+
+    free(d);
+    return same;
+}
+
+/*
+ * A PNG or JPEG file given as delivered is stored byte for byte under
+ * .png or .jpg, indexed from pix, loaded and exported like any page; a
+ * file that is not of the named format, or not of pix's size, is refused
+ * before anything is written.
+ */
+static void
+test_as_delivered(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct arc *a;
+    struct mr_page pg;
+    struct arc_image png = {NULL, 0, "png"}, jpeg = {NULL, 0, "jpeg"};
+    l_uint8 *pngdata = NULL, *jpegdata = NULL;
+    PIX *grey = make_pix(K_8BPP), *rgb = make_pix(K_RGB), *pix = NULL;
+    PIX *decoded = NULL, *from_png = NULL, *small = NULL;
+    int64_t idpng = 0, idjpeg = 0, id = 1;
+    char out[4096], sql[128];
+    l_int32 same = 0;
+
+    /*
+     * Zlib level 1, as a fast scanner might write it: the archive's own
+     * encoder (the default level) would not give these bytes back.
+     */
+    pixSetZlibCompression(grey, 1);
+    T_EQ_INT(pixWriteMemPng(&pngdata, &png.size, grey, 0.0), 0);
+    T_EQ_INT(pixWriteMemJpeg(&jpegdata, &jpeg.size, rgb, 75, 0), 0);
+    png.data = pngdata;
+    jpeg.data = jpegdata;
+    decoded = pixReadMem(jpegdata, jpeg.size);
+    from_png = pixReadMem(pngdata, png.size);
+    T_CHECK(decoded && from_png);
+
+    tmp_begin();
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    T_EQ_INT(arc_stack_begin(a, "delivered", &err), 0);
+    make_page(&pg, 1, NULL, -1, NULL);
+    T_EQ_INT(arc_page_add(a, &pg, from_png, &png, &idpng, &err), 0);
+    pg.seq = 2;
+    T_EQ_INT(arc_page_add(a, &pg, decoded, &jpeg, &idjpeg, &err), 0);
+
+    /* Refused: the bytes are not of the format named, or not of pix. */
+    pg.seq = 3;
+    jpeg.format = "png";
+    T_EQ_INT(arc_page_add(a, &pg, decoded, &jpeg, &id, &err), MR_EINVAL);
+    T_EQ_INT(id, 0);
+    T_CHECK(strstr(err.msg, "page 3") && strstr(err.msg, "not a png image"));
+    mr_err_clear(&err);
+    jpeg.format = "jpeg";
+    small = pixScale(decoded, 0.5, 0.5);
+    T_EQ_INT(arc_page_add(a, &pg, small, &jpeg, &id, &err), MR_EINVAL);
+    mr_err_clear(&err);
+    T_CHECK(!file_exists(tpath(out, sizeof(out), "pages/000001/0003.jpg")));
+    T_CHECK(!file_exists(tpath(out, sizeof(out), "pages/000001/0003.png")));
+    mr_page_release(&pg);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(db_int(t_dir, "SELECT page_count FROM stack"), 2);
+
+    /* Stored as delivered, indexed from pix. */
+    snprintf(sql, sizeof(sql),
+             "SELECT img_format || ' ' || img_path || ' ' || width || 'x' ||"
+             " height || 'x' || depth || '@' || dpi FROM page WHERE id = %lld",
+             (long long)idpng);
+    T_EQ_STR(db_text(t_dir, sql), "png pages/000001/0001.png 61x37x8@300");
+    snprintf(sql, sizeof(sql),
+             "SELECT img_format || ' ' || img_path || ' ' || width || 'x' ||"
+             " height || 'x' || depth || '@' || dpi FROM page WHERE id = %lld",
+             (long long)idjpeg);
+    T_EQ_STR(db_text(t_dir, sql), "jpeg pages/000001/0002.jpg 61x37x32@300");
+    T_CHECK(stored_is("pages/000001/0001.png", png.data, png.size));
+    T_CHECK(stored_is("pages/000001/0002.jpg", jpeg.data, jpeg.size));
+    {
+        char want[65], got[65];
+
+        file_sha256(tpath(out, sizeof(out), "pages/000001/0002.jpg"), got);
+        snprintf(want, sizeof(want), "%s",
+                 db_text(t_dir, "SELECT sha256 FROM page WHERE seq = 2"));
+        T_EQ_STR(got, want);
+    }
+
+    /* Loaded: the pixels that were decoded from the delivered file. */
+    T_EQ_INT(arc_page_load(a, idpng, &pix, &err), 0);
+    T_CHECK(pix && pixEqual(pix, grey, &same) == 0 && same);
+    pixDestroy(&pix);
+    T_EQ_INT(arc_page_load(a, idjpeg, &pix, &err), 0);
+    same = 0;
+    T_CHECK(pix && pixEqual(pix, decoded, &same) == 0 && same);
+    pixDestroy(&pix);
+
+    /* Exported: the file as delivered, or decoded and re-encoded. */
+    T_EQ_INT(arc_page_export(a, idjpeg, tpath(out, sizeof(out), "a.jpg"), &err),
+             0);
+    T_CHECK(stored_is("a.jpg", jpeg.data, jpeg.size));
+    T_EQ_INT(
+        arc_page_export(a, idjpeg, tpath(out, sizeof(out), "b.JPEG"), &err), 0);
+    T_CHECK(stored_is("b.JPEG", jpeg.data, jpeg.size));
+    T_EQ_INT(arc_page_export(a, idjpeg, tpath(out, sizeof(out), "c.png"), &err),
+             0);
+    pix = t_read(out);
+    same = 0;
+    T_CHECK(pix && pixEqual(pix, decoded, &same) == 0 && same);
+    T_EQ_INT(findFileFormat(out, &same), 0);
+    T_EQ_INT(same, IFF_PNG);
+    pixDestroy(&pix);
+    T_EQ_INT(arc_page_export(a, idpng, tpath(out, sizeof(out), "d.png"), &err),
+             0);
+    T_CHECK(stored_is("d.png", png.data, png.size));
+    T_EQ_INT(arc_page_export(a, idpng, tpath(out, sizeof(out), "e.jpg"), &err),
+             0);
+    T_CHECK(!stored_is("e.jpg", png.data, png.size));
+    T_EQ_INT(findFileFormat(out, &same), 0);
+    T_EQ_INT(same, IFF_JFIF_JPEG);
+    T_EQ_INT(err.code, 0);
+    T_CHECK(no_part_files(t_dir));
+    arc_close(&a);
+    check_integrity(t_dir);
+    tmp_end();
+    pixDestroy(&small);
+    pixDestroy(&from_png);
+    pixDestroy(&decoded);
+    pixDestroy(&rgb);
+    pixDestroy(&grey);
+    lept_free(jpegdata);
+    lept_free(pngdata);
 }
 
 static void
@@ -1419,7 +1560,7 @@ test_scan_flow(void)
     T_EQ_INT(arc_stack_set_scanning(a, 1, &err), 0);
     make_page(&pg, 1, NULL, -1, NULL);
     pg.flags |= MR_PAGE_PENDING;
-    T_EQ_INT(arc_page_add(a, &pg, pix, &id1, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &id1, &err), 0);
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     T_EQ_INT(arc_stack_current(a), 0);
 
@@ -1438,10 +1579,10 @@ test_scan_flow(void)
     orig = pixCopy(NULL, pix);
     pixGetPixel(pix, 0, 0, &v);
     pixSetPixel(pix, 0, 0, v ^ 0x7f); /* a different page 1 */
-    T_CHECK(arc_page_add(a, &pg, pix, NULL, &err) == MR_EINVAL);
+    T_CHECK(arc_page_add(a, &pg, pix, NULL, NULL, &err) == MR_EINVAL);
     mr_err_clear(&err);
     pg.seq = 2;
-    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &err), 0);
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, NULL, &err), 0);
     T_EQ_INT(arc_stack_set_scanning(a, 0, &err), 0);
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     mr_page_release(&pg);
@@ -1537,7 +1678,7 @@ test_deferred_pages(void)
     for (int seq = 1; seq <= 3; seq++) {
         make_page(&pg, seq, NULL, -1, NULL);
         pg.flags |= MR_PAGE_PENDING;
-        T_EQ_INT(arc_page_add(a, &pg, pix, NULL, &err), 0);
+        T_EQ_INT(arc_page_add(a, &pg, pix, NULL, NULL, &err), 0);
         mr_page_release(&pg);
     }
     T_EQ_INT(arc_stack_commit(a, &err), 0);
@@ -2070,6 +2211,7 @@ main(int argc, char **argv)
         {"letters", test_letters},
         {"search", test_search},
         {"export", test_export},
+        {"as_delivered", test_as_delivered},
         {"totals", test_totals},
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},

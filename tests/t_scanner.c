@@ -1,6 +1,7 @@
 /*
- * Unit tests of scanner/: reading the pages of image files, refusing bad
- * files with a message naming them, and expanding folders.
+ * Unit tests of scanner/: reading the pages of image files, handing out a
+ * PNG or JPEG file's bytes as delivered, refusing bad files with a message
+ * naming them, and expanding folders.
  */
 #include "scanner/scanner.h"
 
@@ -238,6 +239,141 @@ test_png16(void)
     remove_tmpdir();
 }
 
+/* Does f hand out path's bytes as delivered, in format? */
+static int
+original_is(const struct scan_file *f, const char *path, const char *format)
+{
+    const unsigned char *data = (const unsigned char *)"x";
+    const char *got = "x";
+    size_t size = 1, n = 0;
+    l_uint8 *file = l_binaryRead(path, &n);
+    int same;
+
+    same = scan_file_original(f, &data, &size, &got) == 1 && file &&
+           size == n && memcmp(data, file, n) == 0 && !strcmp(got, format);
+    lept_free(file);
+    return same;
+}
+
+/* Does f say the page out is not a file to keep as delivered? */
+static int
+no_original(const struct scan_file *f)
+{
+    const unsigned char *data = (const unsigned char *)"x";
+    const char *format = "x";
+    size_t size = 1;
+
+    return scan_file_original(f, &data, &size, &format) == 0 && !data &&
+           size == 0 && !format;
+}
+
+/* Open path, read its first page; NULL (and a failed check) if it fails. */
+static struct scan_file *
+open_first(const char *path, PIX **ppix)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct scan_file *f = scan_file_open(path, &err);
+
+    *ppix = NULL;
+    T_CHECK(f != NULL);
+    if (!f)
+        return NULL;
+    T_CHECK(no_original(f));
+    T_EQ_INT(scan_file_next(f, ppix, &err), 1);
+    if (err.code)
+        fprintf(stderr, "%s\n", err.msg);
+    return f;
+}
+
+/*
+ * A PNG or JPEG file's one page is decoded from the file's bytes, which
+ * scan_file_original hands out as they are until the next call; TIFF,
+ * PNM and the others are not kept as delivered.
+ */
+static void
+test_original(void)
+{
+    char path[128];
+    struct mr_err err = MR_ERR_INIT;
+    struct scan_file *f;
+    PIX *p8 = pixCreate(64, 48, 8), *p16 = pixCreate(64, 48, 16), *pix;
+    l_int32 same = 0;
+
+    make_tmpdir();
+    pixSetAllArbitrary(p16, 40000);
+    for (int y = 0; y < 48; y++)
+        for (int x = 0; x < 64; x++)
+            pixSetPixel(p8, x, y, (l_uint32)(x * 4 + y) & 0xff);
+    pixSetResolution(p8, 200, 200);
+
+    /* PNG, written unlike the archive would (zlib level 1). */
+    snprintf(path, sizeof(path), "%s/page.png", tmpdir);
+    pixSetZlibCompression(p8, 1);
+    T_EQ_INT(pixWrite(path, p8, IFF_PNG), 0);
+    f = open_first(path, &pix);
+    T_CHECK(original_is(f, path, "png"));
+    T_CHECK(pix && pixEqual(pix, p8, &same) == 0 && same);
+    T_EQ_INT(pix ? pixGetXRes(pix) : 0, 200);
+    pixDestroy(&pix);
+    T_EQ_INT(scan_file_next(f, &pix, &err), 0);
+    T_CHECK(no_original(f));
+    scan_file_close(&f);
+
+    /* 16-bit PNG: kept, and decoded with its 16 bits. */
+    snprintf(path, sizeof(path), "%s/deep.png", tmpdir);
+    T_EQ_INT(pixWrite(path, p16, IFF_PNG), 0);
+    f = open_first(path, &pix);
+    T_CHECK(original_is(f, path, "png"));
+    T_EQ_INT(pix ? pixGetDepth(pix) : 0, 16);
+    pixDestroy(&pix);
+    scan_file_close(&f);
+
+    /* JPEG, whatever its name. */
+    snprintf(path, sizeof(path), "%s/page.tif", tmpdir);
+    T_EQ_INT(pixWrite(path, p8, IFF_JFIF_JPEG), 0);
+    f = open_first(path, &pix);
+    T_CHECK(original_is(f, path, "jpeg"));
+    T_EQ_INT(pix ? pixGetWidth(pix) : 0, 64);
+    pixDestroy(&pix);
+    T_EQ_INT(scan_file_next(f, &pix, &err), 0);
+    T_CHECK(no_original(f));
+    scan_file_close(&f);
+
+    /* Encoded by the archive: a multi-page TIFF, page by page, and PNM. */
+    snprintf(path, sizeof(path), "%s/stack.tiff", tmpdir);
+    T_EQ_INT(pixWriteTiff(path, p8, IFF_TIFF_ZIP, "w"), 0);
+    T_EQ_INT(pixWriteTiff(path, p8, IFF_TIFF_ZIP, "a"), 0);
+    f = open_first(path, &pix);
+    T_CHECK(no_original(f));
+    pixDestroy(&pix);
+    T_EQ_INT(scan_file_next(f, &pix, &err), 1);
+    T_CHECK(no_original(f));
+    pixDestroy(&pix);
+    scan_file_close(&f);
+    snprintf(path, sizeof(path), "%s/page.pnm", tmpdir);
+    T_EQ_INT(pixWrite(path, p8, IFF_PNM), 0);
+    f = open_first(path, &pix);
+    T_CHECK(no_original(f));
+    T_CHECK(pix && pixEqual(pix, p8, &same) == 0 && same);
+    pixDestroy(&pix);
+    scan_file_close(&f);
+
+    /* A damaged PNG gives no page and nothing to keep. */
+    snprintf(path, sizeof(path), "%s/page.png", tmpdir);
+    T_EQ_INT(truncate(path, 60), 0);
+    f = scan_file_open(path, &err);
+    T_CHECK(f != NULL);
+    T_EQ_INT(scan_file_next(f, &pix, &err), MR_EFORMAT);
+    T_CHECK(strstr(err.msg, path) != NULL);
+    T_CHECK(no_original(f));
+    scan_file_close(&f);
+    T_CHECK(no_original(NULL));
+
+    pixDestroy(&p16);
+    pixDestroy(&p8);
+    remove_tmpdir();
+}
+
 /*
  * Write a two-page bilevel TIFF whose second page is w x h white pixels,
  * row by row, so the test itself never holds the page in memory.
@@ -331,6 +467,7 @@ main(int argc, char **argv)
         {"tiff_layouts", test_tiff_layouts},
         {"tiff_loops", test_tiff_loops},
         {"png16", test_png16},
+        {"original", test_original},
         {"huge_second_page", test_huge_second_page},
         {"expand", test_expand},
         {NULL, NULL},

@@ -3,8 +3,10 @@
 # (clean, skewed, turned, noisy, on grey paper, 1-bit, 16-bit, JPEG, PNM,
 # a multi-page TIFF with an upside-down and a blank page, a blank page
 # alone) in one `mailroom import` run, then check that every page is
-# archived exactly, flagged and turned right, that the OCR text is close
-# to the source text, and that letters, search and show work on it.
+# archived exactly (a PNG or JPEG file byte for byte as delivered, even
+# one Leptonica would have written otherwise), flagged and turned right,
+# that the OCR text is close to the source text, and that letters, search
+# and show work on it.
 . "$(dirname "$0")/lib.sh"
 
 A=$tmp/archive
@@ -115,6 +117,7 @@ test_expect_success 'every page comes back byte for byte' '
 		case $fmt in
 		tiff-g4) ext=tif ;;
 		png) ext=png ;;
+		jpeg) ext=jpg ;;
 		*) echo "$file page $seq: unknown img_format $fmt"; exit 1 ;;
 		esac
 		rm -f x.$ext
@@ -131,11 +134,57 @@ test_expect_success 'a page exported to another format is re-encoded' '
 	head -c 2 x.pnm | grep -q "^P[1-6]"
 '
 
-test_expect_success 'bilevel pages are stored as G4 TIFF, others as PNG' '
+test_expect_success 'PNG and JPEG files kept, others G4 TIFF if bilevel, or PNG' '
 	awk "{ print \$2, \$3, \$5 }" pages >actual &&
-	awk "{ print \$1, \$2, (\$6 == 1 ? \"tiff-g4\" : \"png\") }" manifest \
-		>expect &&
+	awk "{ f = \$6 == 1 ? \"tiff-g4\" : \"png\"
+	       if (\$1 ~ /[.]png\$/) f = \"png\"
+	       if (\$1 ~ /[.]jpg\$/) f = \"jpeg\"
+	       print \$1, \$2, f }" manifest >expect &&
 	test_cmp expect actual
+'
+
+test_expect_success 'PNG and JPEG files are archived byte for byte' '
+	n=0 &&
+	while read -r id file seq path fmt rest; do
+		case $file in
+		*.png) ext=png ;;
+		*.jpg) ext=jpg ;;
+		*) continue ;;
+		esac
+		case $path in
+		*.$ext) ;;
+		*) echo "$file archived as $path"; exit 1 ;;
+		esac
+		cmp "in/$file" "$A/$path" || exit 1
+		n=$((n + 1))
+	done <pages &&
+	test $n -eq "$(grep -cE "^[^ ]+[.](png|jpg) " manifest)" &&
+	test "$(q "SELECT count(*) FROM page WHERE img_format = '"'"'jpeg'"'"'
+		AND img_path LIKE '"'"'%.jpg'"'"'")" = 2
+'
+
+test_expect_success 'a JPEG page comes out as the JPEG or as a PNG of it' '
+	id=$(q "SELECT p.id FROM page p JOIN stack s ON s.id = p.stack_id
+		WHERE s.source LIKE '"'"'%/16-zh-parking.jpg'"'"'
+		AND p.img_format = '"'"'jpeg'"'"'") &&
+	test -n "$id" &&
+	rm -f x.jpg x.png &&
+	"$MAILROOM" --archive "$A" page "$id" --out x.jpg &&
+	cmp in/16-zh-parking.jpg x.jpg &&
+	"$MAILROOM" --archive "$A" page "$id" --out x.png &&
+	file x.png | grep "PNG image data, 2480 x 3508, 8-bit grayscale"
+'
+
+test_expect_success 'a PNG that Leptonica would write otherwise is kept as is' '
+	head -n 12 "$EN.txt" >cairo.txt &&
+	pango-view --font "DejaVu Serif 12" --dpi 300 --width 453 -q \
+		-o cairo.png cairo.txt &&
+	"$MAILROOM" --archive B -q import cairo.png >b.out &&
+	test_line_count -eq 1 b.out &&
+	test "$(aq B "SELECT img_format FROM page")" = png &&
+	cmp cairo.png "B/$(aq B "SELECT img_path FROM page")" &&
+	"$MAILROOM" --archive B page 1 --out b.png &&
+	cmp cairo.png b.png
 '
 
 test_expect_success 'blank pages are flagged and have no text' '
