@@ -514,6 +514,7 @@ list_pages(struct mr_reader *r, struct stack_work *s, struct mr_err *err)
     }
     arc_stack_pages_free(&pages, n);
     s->complete = !rc;
+    s->failed |= rc != 0; /* the caller says why; the stacks after go on */
     s->next = 0;
     return rc;
 }
