@@ -42,10 +42,10 @@
 
 /* The state of a page of a stack taken on. */
 enum page_state {
-    PAGE_TODO,   /* stored, to be read */
+    PAGE_STORED, /* stored, to be read */
     PAGE_FLIGHT, /* in the pool */
     PAGE_DONE,   /* read, results written */
-    PAGE_SKIP,   /* deferred, or read by an earlier run */
+    PAGE_SKIP,   /* not read now: deferred, read before, or failed */
 };
 
 struct stack_page {
@@ -59,7 +59,7 @@ struct stack_work {
     char *label;
     struct stack_page *pages;
     size_t npages, cap;
-    size_t next;  /* pages before it are not TODO */
+    size_t next;  /* no page before it is PAGE_STORED */
     int complete; /* every page stored, pages listed and planned */
     int failed;   /* a page could not be read: left for `process` */
     int done;     /* letters made (or failed) */
@@ -69,8 +69,7 @@ struct stack_work {
 /* A long letter whose deferred rest is being read. */
 struct rest_letter {
     char code[ARC_CODE_SIZE];
-    int64_t stack;
-    int left;      /* pages not read yet */
+    int left;      /* pages not read yet; -1: one failed, -2: all read, said */
     int pages;     /* the letter's pages */
     int confirmed; /* a reviewer settled it: not judged again */
     char *mailbox; /* decided before its rest was read, or NULL */
@@ -250,7 +249,7 @@ add_page(struct stack_work *s, int64_t id, int seq, struct mr_err *err)
     p = &s->pages[s->npages++];
     p->id = id;
     p->seq = seq;
-    p->state = PAGE_TODO;
+    p->state = PAGE_STORED;
     return p;
 }
 
@@ -507,7 +506,7 @@ list_pages(struct mr_reader *r, struct stack_work *s, struct mr_err *err)
                 r->archived += pages[i].letter_id == 0;
             }
         }
-        if (p->state == PAGE_TODO && skip) {
+        if (p->state == PAGE_STORED && skip) {
             p->state = PAGE_SKIP;
             r->to_read--;
         }
@@ -615,7 +614,7 @@ mr_reader_page(struct mr_reader *r, int64_t stack, int64_t page_id, int seq,
         r->archived++;
         r->to_read++;
     }
-    if (p->state == PAGE_TODO && !mr_interrupted && mr_pool_room(r->pool) > 0)
+    if (p->state == PAGE_STORED && !mr_interrupted && mr_pool_room(r->pool) > 0)
         return put(r, s, p, NULL, ppix, err);
     return 0;
 }
@@ -699,12 +698,16 @@ write_stack(struct mr_reader *r, struct mr_job **plist, struct mr_err *err)
         arc_stack_abort(r->a);
         for (job = mine; job; job = job->next) {
             struct stack_page *p = find_page(s, job->page_id);
+            struct rest_letter *l =
+                job->code[0] ? find_rest(r, job->code) : NULL;
 
             if (p->state == PAGE_DONE) {
                 r->read--;
                 s->read--;
             }
             p->state = PAGE_SKIP;
+            if (l)
+                l->left = -1; /* rolled back: its rest waits */
         }
         if (!fatal(rc)) {
             report(r, err);
@@ -735,7 +738,7 @@ write_stack(struct mr_reader *r, struct mr_job **plist, struct mr_err *err)
                 arc_letter_release(&after);
             }
             mr_err_clear(err);
-            l->left = -2; /* said */
+            l->left = -2;
         }
         mine = job->next;
         mr_job_free(job);
@@ -759,7 +762,7 @@ make_letters(struct mr_reader *r, struct mr_err *err)
         if (!s->complete)
             return 0;
         for (size_t k = 0; k < s->npages; k++)
-            if (s->pages[k].state == PAGE_TODO ||
+            if (s->pages[k].state == PAGE_STORED ||
                 s->pages[k].state == PAGE_FLIGHT)
                 return 0;
         s->done = 1;
@@ -828,7 +831,7 @@ next_todo(struct mr_reader *r, struct stack_work **ps, struct stack_page **pp)
         if (s->failed)
             continue;
         for (; s->next < s->npages; s->next++)
-            if (s->pages[s->next].state == PAGE_TODO) {
+            if (s->pages[s->next].state == PAGE_STORED) {
                 *ps = s;
                 *pp = &s->pages[s->next];
                 return 1;
@@ -972,7 +975,6 @@ add_rest(struct mr_reader *r, const char *code, size_t *prest_cap,
     l = &r->rest[r->nrest];
     memset(l, 0, sizeof(*l));
     snprintf(l->code, sizeof(l->code), "%s", al.code);
-    l->stack = al.stack_id;
     l->pages = al.page_count;
     l->confirmed = al.d.review == ARC_REVIEW_CONFIRMED;
     if (al.d.mailbox && !(l->mailbox = mr_strdup(al.d.mailbox, err))) {
