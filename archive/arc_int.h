@@ -193,6 +193,10 @@ struct Pix *arc_image_decode(const unsigned char *data, size_t size);
 /* "dir/name" in a new malloc'd string, or NULL with MR_ENOMEM. */
 char *arc_path_join(const char *dir, const char *name, struct mr_err *err);
 
+/* Read a whole file into a malloc'd buffer.  MR_EIO, MR_ENOMEM. */
+int arc_read_file(const char *path, unsigned char **pdata, size_t *psize,
+                  struct mr_err *err);
+
 /*
  * Encode pix losslessly for storage: TIFF G4 for 1 bpp, PNG for the rest
  * (16-bit grey stays 16-bit).

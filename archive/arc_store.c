@@ -260,10 +260,9 @@ out:
     return rc;
 }
 
-/* Read a whole file into a malloc'd buffer.  MR_EIO, MR_ENOMEM. */
-static int
-read_file(const char *path, unsigned char **pdata, size_t *psize,
-          struct mr_err *err)
+int
+arc_read_file(const char *path, unsigned char **pdata, size_t *psize,
+              struct mr_err *err)
 {
     unsigned char *data = NULL;
     size_t size = 0, cap = 0;
@@ -441,7 +440,7 @@ arc_page_file(struct arc *a, int64_t page_id, unsigned char **pdata,
         rc = MR_ENOMEM;
         goto out;
     }
-    rc = read_file(*ppath, pdata, psize, err);
+    rc = arc_read_file(*ppath, pdata, psize, err);
     if (!rc)
         rc = arc_sha256_hex(*pdata, *psize, hex, err);
     if (!rc && strcmp(hex, sha) != 0)

@@ -616,6 +616,41 @@ int arc_bundle_each(struct arc *a,
                     int (*fn)(int64_t id, const char *path, void *ctx),
                     void *ctx, struct mr_err *err);
 
+/* What arc_verify found wrong. */
+enum arc_problem_kind {
+    ARC_PROBLEM_DATABASE, /* SQLite's integrity or foreign-key check */
+    ARC_PROBLEM_PAGE,     /* a page's file: missing, unreadable, changed */
+    ARC_PROBLEM_FILE,     /* a file under pages/ that no row names */
+    ARC_PROBLEM_BUNDLE    /* a bundle's PDF: missing, unreadable, changed */
+};
+
+struct arc_problem {
+    enum arc_problem_kind kind;
+    int64_t page_id; /* the page (ARC_PROBLEM_PAGE), else 0 */
+    int64_t stack;   /* its stack, and its number there */
+    int seq;
+    const char *letter; /* its letter's code, NULL when in none */
+    int letter_page;    /* its number in the letter */
+    const char *path;   /* the file, as the archive names it, or NULL */
+    const char *detail; /* what is wrong, one line */
+};
+
+/* What arc_verify looked at. */
+struct arc_verified {
+    int pages, bundles, problems;
+};
+
+/*
+ * Check archive a (arc_verify.c): SQLite's integrity and foreign-key
+ * checks; every page row's file there with the SHA-256 the row recorded;
+ * every file under pages/ named by a row; every bundle's PDF there with
+ * its checksum.  Calls fn for each problem as it is found (problem
+ * borrowed for the call; non-zero stops, and is returned); counts into
+ * *t.  Reads only.  MR_EDB, MR_ENOMEM.
+ */
+int arc_verify(struct arc *a, int (*fn)(const struct arc_problem *p, void *ctx),
+               void *ctx, struct arc_verified *t, struct mr_err *err);
+
 /*
  * Statistics (arc_stats.c).  from and to are UTC times as the archive
  * stores them ("2026-05-01T00:00:00Z"), from included, to not; a caller

@@ -41,6 +41,8 @@ usage(FILE *to)
           "       [--continue STACK]        scan a stack, archive and OCR it\n"
           "  process                        OCR archived pages not yet read\n"
           "  devices                        list the scanners SANE sees\n"
+          "  verify                         check every page and bundle "
+          "against the index\n"
           "  split CODE --at PAGE           make the pages of letter CODE "
           "from PAGE\n"
           "                                 on a letter (PAGE as numbered "
@@ -607,6 +609,10 @@ dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
     if (!strcmp(cmd, "bundle")) {
         rc = want_operands(cmd, nargs, 0, 0);
         return rc ? rc : mr_cmd_bundle(cli);
+    }
+    if (!strcmp(cmd, "verify")) {
+        rc = want_operands(cmd, nargs, 0, 0);
+        return rc ? rc : mr_cmd_verify(cli);
     }
     if (!strcmp(cmd, "overdue")) {
         rc = want_operands(cmd, nargs, 0, 0);

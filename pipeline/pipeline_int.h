@@ -63,6 +63,7 @@ int mr_cmd_overdue(const struct mr_cli *cli);
 int mr_cmd_stats(const struct mr_cli *cli);
 int mr_cmd_review(const struct mr_cli *cli);
 int mr_cmd_bundle(const struct mr_cli *cli);
+int mr_cmd_verify(const struct mr_cli *cli);
 
 struct Pix;
 struct arc;
