@@ -10,6 +10,7 @@
 #include "archive/arc_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <leptonica/allheaders.h>
 #include <strings.h>
 #include <unistd.h>
@@ -244,6 +245,9 @@ static const char *const arc_migrations[] = {
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+
+/* How long a writer waits for another mailroom's lock, in seconds. */
+#define ARC_BUSY_WAIT_S 600
 
 _Static_assert(ARRAY_SIZE(arc_migrations) == ARC_SCHEMA_VERSION,
                "ARC_SCHEMA_VERSION must count the migration steps");
@@ -494,10 +498,14 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
 int
 arc_db_fail(struct arc *a, struct mr_err *err)
 {
+    if (a->db && (sqlite3_errcode(a->db) & 0xff) == SQLITE_BUSY &&
+        mr_interrupted)
+        return mr_fail(err, MR_EINTR, _("interrupted"));
     if (a->db && (sqlite3_errcode(a->db) & 0xff) == SQLITE_BUSY)
         return mr_fail(err, MR_EBUSY,
-                       _("archive '%s' is busy: another mailroom is "
-                         "writing to it; try again when it is done"),
+                       _("archive '%s' is busy: another mailroom has been "
+                         "writing to it for 10 minutes; try again when it "
+                         "is done"),
                        a->db_path);
     return mr_fail(err, MR_EDB, _("error in archive database '%s': %s"),
                    a->db_path,
@@ -680,6 +688,39 @@ out:
 }
 
 /*
+ * Another mailroom holds the archive's write lock (a stack being stored,
+ * a reviewer's confirmation): wait for it, and after a second say so,
+ * once a wait; give up after ARC_BUSY_WAIT_S or when interrupted (the
+ * caller then says the archive is busy).
+ */
+static int
+busy_wait(void *ctx, int count)
+{
+    struct arc *a = ctx;
+    struct timespec now, nap = {0, 20 * 1000 * 1000};
+    double waited;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0) {
+        a->busy_since = now;
+        a->busy_said = 0;
+    }
+    waited = (double)(now.tv_sec - a->busy_since.tv_sec) +
+             (now.tv_nsec - a->busy_since.tv_nsec) / 1e9;
+    if (mr_interrupted || waited >= ARC_BUSY_WAIT_S)
+        return 0;
+    if (waited >= 1.0 && !a->busy_said) {
+        mr_log(MR_LOG_WARN,
+               _("archive '%s' is in use by another mailroom: waiting for "
+                 "it (Ctrl-C to stop)"),
+               a->dir);
+        a->busy_said = 1;
+    }
+    nanosleep(&nap, NULL);
+    return 1;
+}
+
+/*
  * Open the connection, configure it and check that the file is ours and
  * not newer than this code.  Nothing is written before those checks.
  */
@@ -687,8 +728,16 @@ static int
 db_open(struct arc *a, struct mr_err *err)
 {
     int64_t app_id, version, objects;
-    int rc;
+    int rc, fd;
 
+    /*
+     * The index holds citizens' names, ID numbers and letters: made
+     * readable by its owner only (SQLite gives its -wal and -shm files
+     * the database's own permissions).
+     */
+    fd = open(a->db_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
     rc = sqlite3_open_v2(a->db_path, &a->db,
                          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
@@ -698,7 +747,7 @@ db_open(struct arc *a, struct mr_err *err)
         goto out;
     }
     sqlite3_extended_result_codes(a->db, 1);
-    if (sqlite3_busy_timeout(a->db, 5000) != SQLITE_OK ||
+    if (sqlite3_busy_handler(a->db, busy_wait, a) != SQLITE_OK ||
         sqlite3_db_config(a->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL) !=
             SQLITE_OK ||
         sqlite3_db_config(a->db, SQLITE_DBCONFIG_DQS_DDL, 0, NULL) !=

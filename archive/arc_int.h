@@ -97,7 +97,9 @@ struct arc {
     char stack_time[MR_TIME_SIZE]; /* stack.archived, reused for its letters */
     char **files; /* malloc'd full paths written in the stack */
     size_t nfiles, afiles;
-    int stepping; /* arc_letter_each or arc_search is running */
+    int stepping;               /* arc_letter_each or arc_search is running */
+    struct timespec busy_since; /* when the current wait for a lock began */
+    int busy_said;              /* the wait was told on stderr */
 };
 
 /* arc_db.c: statements and errors. */

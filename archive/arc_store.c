@@ -87,7 +87,7 @@ arc_mkdir_p(const char *path, struct mr_err *err)
         if (c != '/' && c != '\0')
             continue;
         *s = '\0';
-        if (mkdir(p, 0777) == 0) {
+        if (mkdir(p, 0700) == 0) {
             rc = sync_parent(p, err);
             if (rc)
                 goto out;
@@ -212,7 +212,7 @@ arc_write_atomic(const char *path, const void *data, size_t size,
         goto out;
     }
     snprintf(part, plen, "%s.part", path);
-    fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         rc = mr_fail(err, MR_EIO, _("cannot create '%s': %s"), part,
                      strerror(errno));

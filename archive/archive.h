@@ -565,14 +565,16 @@ int arc_totals(struct arc *a, struct arc_totals *t, struct mr_err *err);
  */
 
 /*
- * Create directory path and any missing parents, each synced into its
- * parent.  MR_EIO naming the directory that could not be made.
+ * Create directory path and any missing parents (owner only: 0700), each
+ * synced into its parent.  MR_EIO naming the directory that could not be
+ * made.
  */
 int arc_mkdir_p(const char *path, struct mr_err *err);
 
 /*
- * Write size bytes of data to path: to path.part, fsync, rename, fsync
- * the directory; the .part file is removed on failure.  MR_EIO.
+ * Write size bytes of data to path (owner only: 0600): to path.part,
+ * fsync, rename, fsync the directory; the .part file is removed on
+ * failure.  MR_EIO.
  */
 int arc_write_atomic(const char *path, const void *data, size_t size,
                      struct mr_err *err);

@@ -11,12 +11,11 @@
 #include <locale.h>
 #include <malloc.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The most readers at once: each holds an OCR engine (about 100 MB). */
 #define MR_MAX_JOBS 64
-
-volatile sig_atomic_t mr_interrupted;
 
 static void
 usage(FILE *to)
@@ -161,6 +160,12 @@ setup(void)
      */
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    /*
+     * Everything mailroom writes holds citizens' letters or what was
+     * read of them: the archive, bundles, exports.  Readable by their
+     * owner only, whatever the libraries (Tesseract's PDF, qpdf) ask.
+     */
+    umask(077);
     setlocale(LC_ALL, "");
     /* Tesseract and SQLite read numbers the C way. */
     setlocale(LC_NUMERIC, "C");

@@ -13,6 +13,8 @@
 
 enum mr_level mr_log_level = MR_LOG_WARN;
 
+volatile sig_atomic_t mr_interrupted;
+
 static _Thread_local char log_context[208];
 static _Thread_local char library_message[256];
 

@@ -8,6 +8,7 @@
  */
 #include <assert.h>
 #include <libintl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -229,6 +230,12 @@ time_t mr_time_of(const char *text);
  */
 #define MR_TIME_SIZE 24
 int mr_time_text(time_t t, char *buf, struct mr_err *err);
+
+/*
+ * Set by the SIGINT/SIGTERM handler (pipeline/main.c); long loops and
+ * waits check it.
+ */
+extern volatile sig_atomic_t mr_interrupted;
 
 #include "pipeline/banned.h"
 #endif

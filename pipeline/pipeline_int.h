@@ -410,7 +410,4 @@ int mr_letters_merge(const struct mr_cli *cli, struct arc *a,
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);
 
-/* Set by the SIGINT/SIGTERM handler; long loops check it. */
-extern volatile sig_atomic_t mr_interrupted;
-
 #endif

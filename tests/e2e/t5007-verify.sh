@@ -3,7 +3,8 @@
 # problem of a damaged one with the letter and page it touches: a page
 # file changed by one byte, one gone, a file no row names, a write cut
 # off (.part), a bundle's PDF changed; exit 65 when anything is wrong,
-# 66 without an archive.
+# 66 without an archive.  Every file and folder of the archive, bundles
+# included, is its owner's only, whatever the umask.
 . "$(dirname "$0")/lib.sh"
 
 test_expect_success 'an archive of a letter, its bundle, and stored pages' '
@@ -65,6 +66,17 @@ test_expect_success 'a bundle PDF changed' '
 test_expect_success 'no archive: a clear error' '
 	test_expect_code 66 "$MAILROOM" --archive nowhere verify 2>err &&
 	grep "no archive in .nowhere." err
+'
+
+test_expect_success 'the archive is readable by its owner only' '
+	(umask 022 && "$MAILROOM" --archive O import --later \
+		r/zh-gas-mayor-p1.png 2>/dev/null) &&
+	test "$(stat -c %a O O/pages O/index.sqlite)" = "700
+700
+600" &&
+	find A O -perm /077 >open &&
+	test ! -s open &&
+	test -n "$(find A -name "*.pdf")"
 '
 
 test_done
