@@ -9,6 +9,7 @@
  */
 #include "archive/arc_int.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <leptonica/allheaders.h>
@@ -242,6 +243,14 @@ static const char *const arc_migrations[] = {
     "  pages INTEGER NOT NULL);\n"
     "ALTER TABLE letter ADD COLUMN bundle_id INTEGER REFERENCES bundle(id);\n"
     "CREATE INDEX letter_bundle ON letter(bundle_id);\n",
+    /*
+     * 11: an imported file's content, so that importing it again (after
+     * a cut-off run, or by mistake) finds its stack instead of storing it
+     * twice.  NULL for scanned stacks and for files imported before.
+     */
+    "ALTER TABLE stack ADD COLUMN sha256 TEXT; /* of the file, hex */\n"
+    "CREATE UNIQUE INDEX stack_sha256 ON stack(sha256)\n"
+    "  WHERE sha256 IS NOT NULL;\n",
 };
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
@@ -287,8 +296,9 @@ _Static_assert(ARRAY_SIZE(arc_migrations) == ARC_SCHEMA_VERSION,
 #define HIT_ORDER " ORDER BY l.id DESC, p.stack_id DESC, p.seq LIMIT :limit"
 
 static const char *const arc_sql[ARC_ST_COUNT] = {
-    [ARC_ST_STACK_INSERT] = "INSERT INTO stack(source, archived)"
-                            " VALUES(:source, :archived)",
+    [ARC_ST_STACK_INSERT] = "INSERT INTO stack(source, archived, sha256)"
+                            " VALUES(:source, :archived, :sha256)",
+    [ARC_ST_STACK_BY_SHA256] = "SELECT id FROM stack WHERE sha256 = :sha256",
     [ARC_ST_STACK_COUNT] =
         "UPDATE stack SET page_count ="
         " (SELECT count(*) FROM page WHERE stack_id = :stack)"
@@ -1009,12 +1019,51 @@ arc_savepoint_undo(struct arc *a, const char *name)
     sqlite3_exec(a->db, sql, NULL, NULL, NULL);
 }
 
-int
-arc_stack_begin(struct arc *a, const char *source, struct mr_err *err)
+/*
+ * Remove what a run cut off before its commit left in the folder of the
+ * stack just begun: nothing committed can be there, as its id is new,
+ * and no other mailroom writes while this one holds the write lock.
+ * Cannot fail; what cannot be removed is said and left for verify.
+ */
+static void
+remove_leftovers(struct arc *a)
+{
+    char dir[32];
+    char *path = NULL;
+    struct dirent *e;
+    DIR *d;
+
+    if (stack_dir(a, dir, sizeof(dir), NULL) ||
+        !(path = arc_path_join(a->dir, dir, NULL)))
+        return;
+    d = opendir(path);
+    while (d && (e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) && errno != ENOENT)
+            mr_log(MR_LOG_WARN, _("cannot remove '%s/%s': %s"), path, e->d_name,
+                   strerror(errno));
+    }
+    if (d)
+        closedir(d);
+    free(path);
+}
+
+/*
+ * Begin a stack from source; with sha256, unless a stack already holds
+ * that content (then *pexisting is its id, no stack is open, and 1 is
+ * returned).
+ */
+static int
+stack_begin(struct arc *a, const char *source, const char *sha256,
+            int64_t *pexisting, struct mr_err *err)
 {
     sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_INSERT] : NULL;
+    sqlite3_stmt *find = a ? a->st[ARC_ST_STACK_BY_SHA256] : NULL;
     int rc, in_txn = 0;
 
+    if (pexisting)
+        *pexisting = 0;
     if (MR_NEVER(!a || !source))
         return mr_fail(err, MR_EINVAL, _("no stack source given"));
     if (a->in_stack)
@@ -1029,20 +1078,49 @@ arc_stack_begin(struct arc *a, const char *source, struct mr_err *err)
     if (rc)
         goto out;
     in_txn = 1;
+    if (sha256) {
+        rc = arc_bind_text(a, find, ":sha256", sha256, -1, err);
+        if (!rc)
+            rc = arc_step(a, find, err);
+        if (rc == 1 && pexisting)
+            *pexisting = sqlite3_column_int64(find, 0);
+        arc_stmt_done(find);
+        if (rc)
+            goto out; /* 1: found, and rolled back below */
+    }
     rc = arc_bind_text(a, st, ":source", source, -1, err);
     if (!rc)
         rc = arc_bind_text(a, st, ":archived", a->stack_time, -1, err);
+    if (!rc)
+        rc = sha256 ? arc_bind_text(a, st, ":sha256", sha256, -1, err)
+                    : arc_bind_null(a, st, ":sha256", err);
     if (!rc)
         rc = arc_step(a, st, err);
     if (rc)
         goto out;
     a->stack_id = sqlite3_last_insert_rowid(a->db);
     a->in_stack = 1;
+    remove_leftovers(a);
 out:
     arc_stmt_done(st);
     if (rc && in_txn && !sqlite3_get_autocommit(a->db))
         sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
     return rc;
+}
+
+int
+arc_stack_begin(struct arc *a, const char *source, struct mr_err *err)
+{
+    return stack_begin(a, source, NULL, NULL, err);
+}
+
+int
+arc_stack_begin_file(struct arc *a, const char *source, const char *sha256,
+                     int64_t *pexisting, struct mr_err *err)
+{
+    if (MR_NEVER(!sha256 || !pexisting))
+        return mr_fail(err, MR_EINVAL, _("no file content given"));
+    return stack_begin(a, source, sha256, pexisting, err);
 }
 
 int

@@ -11,11 +11,12 @@
 #include <sqlite3.h>
 
 /* The schema version this code writes (the number of migration steps). */
-#define ARC_SCHEMA_VERSION 10
+#define ARC_SCHEMA_VERSION 11
 
 /* Statements prepared once per handle by arc_open; see arc_db.c. */
 enum arc_stmt_id {
     ARC_ST_STACK_INSERT,
+    ARC_ST_STACK_BY_SHA256,
     ARC_ST_STACK_COUNT,
     ARC_ST_PAGE_INSERT,
     ARC_ST_WORD_INSERT,

@@ -178,10 +178,22 @@ arc_image_delivered(const struct arc_image *img, struct Pix *pix, int seq,
     return 0;
 }
 
+/* The hex digits of md (mdlen bytes) into hex. */
+static void
+to_hex(const unsigned char *md, unsigned int mdlen, char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+
+    for (unsigned int i = 0; i < mdlen; i++) {
+        hex[2 * i] = digits[md[i] >> 4];
+        hex[2 * i + 1] = digits[md[i] & 15];
+    }
+    hex[2 * mdlen] = '\0';
+}
+
 int
 arc_sha256_hex(const void *data, size_t size, char *hex, struct mr_err *err)
 {
-    static const char digits[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
 
@@ -189,12 +201,51 @@ arc_sha256_hex(const void *data, size_t size, char *hex, struct mr_err *err)
     if (EVP_Digest(data, size, md, &mdlen, EVP_sha256(), NULL) != 1 ||
         MR_NEVER(mdlen != 32))
         return mr_fail(err, MR_EIO, _("cannot compute a SHA-256"));
-    for (unsigned int i = 0; i < mdlen; i++) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 15];
-    }
-    hex[2 * mdlen] = '\0';
+    to_hex(md, mdlen, hex);
     return 0;
+}
+
+int
+arc_sha256_file(const char *path, char *hex, struct mr_err *err)
+{
+    unsigned char buf[1 << 16], md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = NULL;
+    ssize_t n = 0;
+    int fd, rc = 0;
+
+    hex[0] = '\0';
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return mr_fail(err, errno == ENOENT ? MR_ENOTFOUND : MR_EIO,
+                       _("cannot read '%s': %s"), path, strerror(errno));
+    ctx = EVP_MD_CTX_new();
+    if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+        rc = mr_fail(err, MR_EIO, _("cannot compute a SHA-256"));
+        goto out;
+    }
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = mr_fail(err, MR_EIO, _("cannot read '%s': %s"), path,
+                         strerror(errno));
+            goto out;
+        }
+        if (EVP_DigestUpdate(ctx, buf, (size_t)n) != 1) {
+            rc = mr_fail(err, MR_EIO, _("cannot compute a SHA-256"));
+            goto out;
+        }
+    }
+    if (EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || MR_NEVER(mdlen != 32)) {
+        rc = mr_fail(err, MR_EIO, _("cannot compute a SHA-256"));
+        goto out;
+    }
+    to_hex(md, mdlen, hex);
+out:
+    EVP_MD_CTX_free(ctx);
+    close(fd);
+    return rc;
 }
 
 int

@@ -8,6 +8,7 @@
  */
 #include "archive/arc_int.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -56,13 +57,48 @@ struct verify {
     int (*fn)(const struct arc_problem *p, void *ctx);
     void *ctx;
     struct arc_verified *t;
+    sqlite3_stmt *state; /* a stack's state, by id */
 };
 
 static int
 say(struct verify *v, const struct arc_problem *p)
 {
-    v->t->problems++;
+    if (p->kind == ARC_PROBLEM_UNCOMMITTED)
+        v->t->uncommitted++;
+    else
+        v->t->problems++;
     return v->fn(p, v->ctx);
+}
+
+/*
+ * Whether a file at rel ("pages/SSSSSS/...") that no row names belongs to
+ * a write not committed: its stack has no row, or is still scanning.
+ * 1 yes, 0 no, MR_EDB.
+ */
+static int
+uncommitted(struct verify *v, const char *rel, struct mr_err *err)
+{
+    const char *state;
+    char *end;
+    long long id;
+    int rc;
+
+    if (strncmp(rel, "pages/", 6) || !isdigit((unsigned char)rel[6]))
+        return 0;
+    id = strtoll(rel + 6, &end, 10);
+    if (*end != '/')
+        return 0;
+    rc = arc_bind_int(v->a, v->state, ":stack", id, err);
+    if (!rc)
+        rc = arc_step(v->a, v->state, err);
+    if (rc == 1) {
+        state = (const char *)sqlite3_column_text(v->state, 0);
+        rc = state && !strcmp(state, "scanning");
+    } else if (rc == 0) {
+        rc = 1; /* no such stack */
+    }
+    arc_stmt_done(v->state);
+    return rc;
 }
 
 /* SQLite's checks: each row that is not "ok" is a problem. */
@@ -205,10 +241,18 @@ check_files(struct verify *v, const struct known *k, const char *rel,
         } else if (!known_has(k, sub)) {
             struct arc_problem p = {0};
             size_t len = strlen(e->d_name);
+            int cut = uncommitted(v, sub, err);
 
-            p.kind = ARC_PROBLEM_FILE;
+            if (cut < 0) {
+                rc = cut;
+                free(full);
+                break;
+            }
+            p.kind = cut ? ARC_PROBLEM_UNCOMMITTED : ARC_PROBLEM_FILE;
             p.path = sub;
-            p.detail = len > 5 && !strcmp(e->d_name + len - 5, ".part")
+            p.detail = cut ? _("not committed: a write in progress or cut "
+                               "off, replaced when that stack goes on")
+                       : len > 5 && !strcmp(e->d_name + len - 5, ".part")
                            ? _("a write that was cut off: no index row")
                            : _("no index row names this file");
             rc = say(v, &p);
@@ -273,14 +317,23 @@ int
 arc_verify(struct arc *a, int (*fn)(const struct arc_problem *p, void *ctx),
            void *ctx, struct arc_verified *t, struct mr_err *err)
 {
-    struct verify v = {a, fn, ctx, t};
+    struct verify v = {a, fn, ctx, t, NULL};
     struct known k = {NULL, 0, 0};
     int rc;
 
     if (MR_NEVER(!a || !fn || !t))
         return mr_fail(err, MR_EINVAL, _("no archive given"));
     memset(t, 0, sizeof(*t));
-    rc = check_database(&v, "PRAGMA integrity_check", err);
+    if (sqlite3_prepare_v2(a->db, "SELECT state FROM stack WHERE id = :stack",
+                           -1, &v.state, NULL) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    /*
+     * One read transaction: the files a writer adds meanwhile belong to
+     * stacks this snapshot has no row for, or still scanning.
+     */
+    rc = arc_exec(a, "BEGIN", err);
+    if (!rc)
+        rc = check_database(&v, "PRAGMA integrity_check", err);
     if (!rc)
         rc = check_database(&v, "PRAGMA foreign_key_check", err);
     if (!rc)
@@ -291,6 +344,9 @@ arc_verify(struct arc *a, int (*fn)(const struct arc_problem *p, void *ctx),
     }
     if (!rc)
         rc = check_bundles(&v, err);
+    if (!sqlite3_get_autocommit(a->db))
+        sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_finalize(v.state);
     known_free(&k);
     return rc;
 }

@@ -36,6 +36,16 @@ void arc_close(struct arc **pa);
 int arc_stack_begin(struct arc *a, const char *source, struct mr_err *err);
 
 /*
+ * As arc_stack_begin, for a file whose content has SHA-256 sha256 (hex),
+ * recorded with the stack: unless a stack already holds that content.
+ * Then no stack is begun, *pexisting is that stack's id and 1 is
+ * returned.  The check and the new stack are one transaction, so two
+ * mailrooms importing the same file store it once.
+ */
+int arc_stack_begin_file(struct arc *a, const char *source, const char *sha256,
+                         int64_t *pexisting, struct mr_err *err);
+
+/*
  * An image file as it was delivered, to be archived byte for byte: size
  * bytes of data in format "png" or "jpeg" (the page.img_format names).
  * All borrowed.
@@ -583,6 +593,13 @@ int arc_write_atomic(const char *path, const void *data, size_t size,
 int arc_sha256_hex(const void *data, size_t size, char *hex,
                    struct mr_err *err);
 
+/*
+ * The lower-case hex SHA-256 of the file at path into hex (65 bytes),
+ * read in pieces.  MR_ENOTFOUND when it is not there, MR_EIO when it
+ * cannot be read; the message names path.
+ */
+int arc_sha256_file(const char *path, char *hex, struct mr_err *err);
+
 /* The archive's directory, as given to arc_open.  Cannot fail. */
 const char *arc_dir(const struct arc *a);
 
@@ -623,7 +640,13 @@ enum arc_problem_kind {
     ARC_PROBLEM_DATABASE, /* SQLite's integrity or foreign-key check */
     ARC_PROBLEM_PAGE,     /* a page's file: missing, unreadable, changed */
     ARC_PROBLEM_FILE,     /* a file under pages/ that no row names */
-    ARC_PROBLEM_BUNDLE    /* a bundle's PDF: missing, unreadable, changed */
+    ARC_PROBLEM_BUNDLE,   /* a bundle's PDF: missing, unreadable, changed */
+    /*
+     * Not a problem: a file of a stack with no row or still being
+     * scanned, that no row names: a write not committed, in progress or
+     * cut off (the next stack begun, or the scan going on, replaces it).
+     */
+    ARC_PROBLEM_UNCOMMITTED
 };
 
 struct arc_problem {
@@ -640,15 +663,17 @@ struct arc_problem {
 /* What arc_verify looked at. */
 struct arc_verified {
     int pages, bundles, problems;
+    int uncommitted; /* ARC_PROBLEM_UNCOMMITTED files, not problems */
 };
 
 /*
  * Check archive a (arc_verify.c): SQLite's integrity and foreign-key
  * checks; every page row's file there with the SHA-256 the row recorded;
  * every file under pages/ named by a row; every bundle's PDF there with
- * its checksum.  Calls fn for each problem as it is found (problem
- * borrowed for the call; non-zero stops, and is returned); counts into
- * *t.  Reads only.  MR_EDB, MR_ENOMEM.
+ * its checksum, all as of one moment of the index.  Calls fn for each
+ * problem as it is found (problem borrowed for the call; non-zero stops,
+ * and is returned), and for each file of a write not committed; counts
+ * into *t.  Reads only.  MR_EDB, MR_ENOMEM.
  */
 int arc_verify(struct arc *a, int (*fn)(const struct arc_problem *p, void *ctx),
                void *ctx, struct arc_verified *t, struct mr_err *err);

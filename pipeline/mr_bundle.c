@@ -633,6 +633,29 @@ publish(const char *pdf_part, const char *pdf, const char *json_part,
     return rc;
 }
 
+int
+mr_bundle_cut_off(const char *dir, const char *path)
+{
+    char *pdf = NULL, *pdf_part = NULL, *json_part = NULL;
+    size_t size = strlen(dir) + strlen(path) + 2;
+    int cut = 0;
+
+    pdf = malloc(size);
+    if (!pdf)
+        return 0;
+    if (*path == '/')
+        snprintf(pdf, size, "%s", path);
+    else
+        snprintf(pdf, size, "%s/%s", dir, path);
+    if (access(pdf, F_OK) && errno == ENOENT &&
+        !hidden_names(pdf, &pdf_part, &json_part, NULL))
+        cut = access(pdf_part, F_OK) == 0;
+    free(pdf);
+    free(pdf_part);
+    free(json_part);
+    return cut;
+}
+
 /* finish_bundles' state. */
 struct finish {
     struct arc *a;

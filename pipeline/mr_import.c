@@ -29,6 +29,7 @@
 
 struct import_totals {
     int files, failed, missing, pages;
+    int known; /* files archived already, not stored again */
 };
 
 /* A page stored with its pixels, to be read once its file is committed. */
@@ -42,8 +43,9 @@ struct held {
  * Store every page of file path as a new stack, committed, into *pstack.
  * With a reader, up to as many pages as its pool takes now are kept in
  * memory and handed to it once the file is committed; the rest are read
- * from the archive later.  On failure nothing of it stays in the archive
- * and err says why.
+ * from the archive later.  A file whose content a stack already holds is
+ * not stored again: 1 is returned with that stack in *pstack.  On
+ * failure nothing of it stays in the archive and err says why.
  */
 static int
 store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
@@ -57,9 +59,10 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
     PIX *pix = NULL;
     int rc, got, room = r ? mr_reader_room(r) : 0, nheld = 0;
     int64_t id = 0;
-    char doing[160];
+    char doing[160], sha[65];
 
     *pn = 0;
+    *pstack = 0;
     mr_page_init(&page);
     if (room > 0 && !(held = calloc((size_t)room, sizeof(*held))))
         return mr_fail(err, MR_ENOMEM, _("out of memory"));
@@ -68,7 +71,14 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
         free(held);
         return err->code;
     }
-    rc = arc_stack_begin(a, path, err);
+    rc = arc_sha256_file(path, sha, err);
+    if (!rc)
+        rc = arc_stack_begin_file(a, path, sha, pstack, err);
+    if (rc) {
+        free(held);
+        scan_file_close(&f);
+        return rc;
+    }
     while (!rc) {
         if (mr_interrupted) {
             rc = mr_fail(err, MR_EINTR, _("interrupted"));
@@ -122,6 +132,37 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
     pixDestroy(&pix);
     scan_file_close(&f);
     return rc;
+}
+
+/*
+ * File path was archived already, as stack: say so, and hand the stack to
+ * reader r (when there is one) if work is left on it, as after a run cut
+ * off before it was read.
+ */
+static int
+known_file(struct arc *a, struct mr_reader *r, const char *path, int64_t stack,
+           struct mr_err *err)
+{
+    int64_t *todo = NULL;
+    size_t n = 0;
+    int rc = r ? arc_stacks_todo(a, &todo, &n, err) : 0, left = 0;
+
+    for (size_t i = 0; !rc && i < n; i++)
+        left |= todo[i] == stack;
+    free(todo);
+    if (rc)
+        return rc;
+    if (!left) {
+        mr_log(MR_LOG_WARN,
+               _("'%s' is archived already, as stack %lld: not stored again"),
+               path, (long long)stack);
+        return 0;
+    }
+    mr_log(MR_LOG_WARN,
+           _("'%s' is archived already, as stack %lld: reading what is left "
+             "of it"),
+           path, (long long)stack);
+    return mr_reader_stack(r, stack, path, 1, err);
 }
 
 /* Expand the operands; a missing one is reported and counted as failed. */
@@ -202,13 +243,17 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         if (!rc)
             rc = store_file(cli, a, r, files[i], (int)i + 1, (int)nfiles,
                             &stack, &n, &err);
-        if (!rc && r)
-            rc = mr_reader_poll(r, 0, &err);
-        if (!rc) {
+        if (rc == 1) {
+            rc = known_file(a, r, files[i], stack, &err);
+            tot.known += !rc;
+        } else if (!rc) {
             tot.pages += n;
             tot.files++;
-            continue;
         }
+        if (!rc && r)
+            rc = mr_reader_poll(r, 0, &err);
+        if (!rc)
+            continue;
         if (mr_interrupted || err.code == MR_EINTR)
             break;
         mr_log(MR_LOG_ERROR, "%s", err.msg);
@@ -248,6 +293,12 @@ out:
     tot.failed += read.failed;
     if (!rc && tot.failed)
         rc = tot.failed == tot.missing ? MR_EXIT_NOINPUT : MR_EXIT_DATAERR;
+    if (tot.known)
+        fprintf(stderr,
+                ngettext("%d file was archived already: not stored again\n",
+                         "%d files were archived already: not stored again\n",
+                         tot.known),
+                tot.known);
     /* One summary line: this run, then what the archive now holds. */
     if (opened && !arc_totals(a, &all, &err))
         fprintf(stderr,

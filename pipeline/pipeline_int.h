@@ -65,6 +65,13 @@ int mr_cmd_review(const struct mr_cli *cli);
 int mr_cmd_bundle(const struct mr_cli *cli);
 int mr_cmd_verify(const struct mr_cli *cli);
 
+/*
+ * Whether bundle PDF path (relative to archive directory dir, or
+ * absolute) is not in place but its hidden file is: a bundle run cut off
+ * after its record, which the next `bundle` finishes.  Cannot fail.
+ */
+int mr_bundle_cut_off(const char *dir, const char *path);
+
 struct Pix;
 struct arc;
 struct arc_letter;

@@ -327,12 +327,12 @@ test_open_creates_schema(void)
     T_EQ_INT(err.code, 0);
     snprintf(buf, sizeof(buf), "%s/index.sqlite", dir);
     T_CHECK(file_exists(buf));
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 10);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 11);
     T_EQ_INT(db_int(dir, "PRAGMA application_id"), ARC_APPLICATION_ID);
     T_EQ_STR(db_text(dir, "PRAGMA journal_mode"), "wal");
     T_EQ_STR(db_text(dir, "SELECT group_concat(name, ',') FROM "
                           "(SELECT name FROM pragma_table_info('stack'))"),
-             "id,source,archived,page_count,state");
+             "id,source,archived,page_count,state,sha256");
     T_EQ_STR(
         db_text(dir, "SELECT group_concat(name, ',') FROM "
                      "(SELECT name FROM pragma_table_info('letter'))"),
@@ -385,7 +385,7 @@ test_open_creates_schema(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 10);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 11);
     check_integrity(dir);
     tmp_end();
 }
@@ -436,14 +436,14 @@ test_open_refuses(void)
     tmp_begin();
     a = arc_open(t_dir, &err);
     arc_close(&a);
-    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=11"), SQLITE_OK);
+    T_EQ_INT(db_exec(t_dir, "PRAGMA user_version=12"), SQLITE_OK);
     a = arc_open(t_dir, &err);
     T_CHECK(a == NULL);
     T_EQ_INT(err.code, MR_EDB);
-    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 11, "
-                            "this one knows 10)") != NULL);
+    T_CHECK(strstr(err.msg, "was written by a newer mailroom (schema 12, "
+                            "this one knows 11)") != NULL);
     T_CHECK(strstr(err.msg, "index.sqlite") != NULL);
-    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 11);
+    T_EQ_INT(db_int(t_dir, "PRAGMA user_version"), 12);
     tmp_end();
 
     /* Somebody else's database. */
@@ -1469,6 +1469,79 @@ test_totals(void)
     tmp_end();
 }
 
+/*
+ * A file's content is recorded with its stack: the same content again
+ * finds that stack and begins none; a new stack's folder is cleared of
+ * what a run cut off before its commit left there.
+ */
+static void
+test_stack_begin_file(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    char hex[65], want[65], path[4096], dir[4096];
+    int64_t existing = -1;
+    struct arc *a;
+    FILE *f;
+
+    tmp_begin();
+    tpath(path, sizeof(path), "letter.bin");
+    f = fopen(path, "wb");
+    T_CHECK(f != NULL);
+    for (int i = 0; f && i < 200000; i++)
+        fputc(i * 7 % 251, f);
+    if (f)
+        fclose(f);
+    T_EQ_INT(arc_sha256_file(path, hex, &err), 0);
+    file_sha256(path, want);
+    T_EQ_STR(hex, want);
+    T_EQ_INT(arc_sha256_file(tpath(dir, sizeof(dir), "none"), hex, &err),
+             MR_ENOTFOUND);
+    T_CHECK(strstr(err.msg, "none") != NULL);
+    mr_err_clear(&err);
+
+    a = arc_open(t_dir, &err);
+    T_CHECK(a != NULL);
+    /* Left by a run killed before its commit: stack 1's folder. */
+    T_EQ_INT(arc_mkdir_p(tpath(dir, sizeof(dir), "pages/000001"), &err), 0);
+    T_EQ_INT(
+        arc_write_atomic(tpath(path, sizeof(path), "pages/000001/0003.png"),
+                         "x", 1, &err),
+        0);
+    f = fopen(tpath(path, sizeof(path), "pages/000001/0004.png.part"), "w");
+    T_CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    T_EQ_INT(arc_stack_begin_file(a, "letter.bin", want, &existing, &err), 0);
+    T_EQ_INT(existing, 0);
+    T_EQ_INT(arc_stack_current(a), 1);
+    T_CHECK(!file_exists(tpath(path, sizeof(path), "pages/000001/0003.png")));
+    T_CHECK(
+        !file_exists(tpath(path, sizeof(path), "pages/000001/0004.png.part")));
+    T_CHECK(add_text_page(a, 1, "a page", 90, "en", 0) > 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    /* The same content again, under another name. */
+    T_EQ_INT(arc_stack_begin_file(a, "copy.bin", want, &existing, &err), 1);
+    T_EQ_INT(existing, 1);
+    T_EQ_INT(arc_stack_current(a), 0);
+    /* Other content, and a scanned stack, begin as before. */
+    hex[0] = hex[0] == 'a' ? 'b' : 'a';
+    T_EQ_INT(arc_stack_begin_file(a, "other.bin", hex, &existing, &err), 0);
+    T_EQ_INT(existing, 0);
+    T_EQ_INT(arc_stack_current(a), 2);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(arc_stack_begin(a, "scanner", &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    T_EQ_INT(err.code, 0);
+    arc_close(&a);
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM stack"), 3);
+    T_EQ_INT(db_int(t_dir, "SELECT count(*) FROM stack WHERE sha256 IS NULL"),
+             1);
+    T_EQ_STR(db_text(t_dir, "SELECT source FROM stack WHERE id = 1"),
+             "letter.bin");
+    check_integrity(t_dir);
+    tmp_end();
+}
+
 /* A version 1 archive (before scanning) is upgraded when opened. */
 static void
 test_migrate_v1(void)
@@ -1486,7 +1559,9 @@ test_migrate_v1(void)
     T_EQ_INT(arc_stack_commit(a, &err), 0);
     arc_close(&a);
     /* Take it back to schema 1 as an older mailroom wrote it. */
-    T_EQ_INT(db_exec(dir, "DROP TABLE bundle;"
+    T_EQ_INT(db_exec(dir, "DROP INDEX stack_sha256;"
+                          "ALTER TABLE stack DROP COLUMN sha256;"
+                          "DROP TABLE bundle;"
                           "DROP TABLE model;"
                           "DROP TABLE lsh;"
                           "DROP TABLE letter_link;"
@@ -1521,7 +1596,7 @@ test_migrate_v1(void)
     a = arc_open(dir, &err);
     T_CHECK(a != NULL);
     arc_close(&a);
-    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 10);
+    T_EQ_INT(db_int(dir, "PRAGMA user_version"), 11);
     T_EQ_STR(db_text(dir, "SELECT state FROM stack"), "complete");
     T_EQ_STR(db_text(dir, "SELECT ifnull(role, 'content') FROM page"),
              "content");
@@ -2213,6 +2288,7 @@ main(int argc, char **argv)
         {"export", test_export},
         {"as_delivered", test_as_delivered},
         {"totals", test_totals},
+        {"stack_begin_file", test_stack_begin_file},
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},
         {"deferred_pages", test_deferred_pages},

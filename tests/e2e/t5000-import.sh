@@ -367,7 +367,9 @@ test_expect_success 'exactly one check character makes the mistyped code valid' 
 
 test_expect_success 'letters and search answer while an import is writing' '
 	mkdir busy &&
-	cp in/01-zh-clean.png in/11-en-clean.png in/15-zh-wages.png busy/ &&
+	for n in 1 2 3; do
+		"$MKPAGE" --noise $((n + 1)) -o busy/$n.png $ZH.png || exit 1
+	done &&
 	"$MAILROOM" --archive "$A" import busy >busy.out 2>busy.err &
 	pid=$! &&
 	sleep 2 &&

@@ -3,7 +3,8 @@
 # problem of a damaged one with the letter and page it touches: a page
 # file changed by one byte, one gone, a file no row names, a write cut
 # off (.part), a bundle's PDF changed; exit 65 when anything is wrong,
-# 66 without an archive.  Every file and folder of the archive, bundles
+# 66 without an archive.  A bundle run cut off after its record is no
+# problem: the next `bundle` finishes it.  Every file and folder of the archive, bundles
 # included, is its owner's only, whatever the umask.
 . "$(dirname "$0")/lib.sh"
 
@@ -61,6 +62,22 @@ test_expect_success 'a bundle PDF changed' '
 	printf "%%%%EOF\n" >>"D/$pdf" &&
 	test_expect_code 65 "$MAILROOM" --archive D verify >out 2>err &&
 	grep "^bundle $pdf: the PDF does not match the checksum" out
+'
+
+test_expect_success 'a bundle run cut off before its files were in place' '
+	cp -r A E &&
+	pdf=$(aq E "SELECT path FROM bundle") &&
+	name=$(basename "$pdf" .pdf) &&
+	mv "E/$pdf" "E/$(dirname "$pdf")/.$name.part.pdf" &&
+	"$MAILROOM" --archive E verify >out 2>err &&
+	test ! -s out &&
+	grep "bundle $pdf: recorded by a run cut off before its files were in place" err &&
+	grep ": 0 problems" err &&
+	MAILROOM_NOW=2026-05-02T02:00:00Z "$MAILROOM" --archive E bundle \
+		--reviewer wang >/dev/null 2>err &&
+	test -f "E/$pdf" &&
+	"$MAILROOM" --archive E verify >out 2>err &&
+	! grep "cut off" err
 '
 
 test_expect_success 'no archive: a clear error' '

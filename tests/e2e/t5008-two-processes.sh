@@ -4,19 +4,31 @@
 # stderr, and then finishes its work; Ctrl-C ends the wait at once.
 . "$(dirname "$0")/lib.sh"
 
-# hold SECONDS: take the archive A's write lock for SECONDS in the
-# background; the file "locked" is there while it is held.
+# hold SECONDS: take the archive A's write lock in the background until
+# SECONDS have passed or the file "release" is made; the file "locked" is
+# there while it is held.
 hold() {
+	rm -f release
 	python3 -c "
 import os, sqlite3, sys, time
 c = sqlite3.connect('A/index.sqlite', isolation_level=None)
 c.execute('BEGIN IMMEDIATE')
 open('locked', 'w').close()
-time.sleep(float(sys.argv[1]))
+end = time.time() + float(sys.argv[1])
+while time.time() < end and not os.path.exists('release'):
+    time.sleep(0.1)
 c.execute('COMMIT')
 os.remove('locked')
 " "$1" &
 	while test ! -e locked; do sleep 0.1; done
+}
+
+# await_wait FILE: until FILE says mailroom waits for the lock (60 s).
+await_wait() {
+	n=0
+	until grep -q "in use by another mailroom: waiting for it" "$1"; do
+		n=$((n + 1)) && test $n -lt 600 && sleep 0.1 || return 1
+	done
 }
 
 test_expect_success 'an archive with a stored page' '
@@ -29,10 +41,7 @@ test_expect_success 'Ctrl-C ends a wait for the lock at once' '
 	hold 15 &&
 	{ "$MAILROOM" --archive A process >out 2>err & } &&
 	pid=$! &&
-	n=0 &&
-	until grep -q "in use by another mailroom: waiting for it" err; do
-		n=$((n + 1)) && test $n -lt 200 && sleep 0.1 || return 1
-	done &&
+	await_wait err &&
 	kill -INT $pid &&
 	{ wait $pid; test $? -eq 130; } &&
 	cat err &&
@@ -42,9 +51,16 @@ test_expect_success 'Ctrl-C ends a wait for the lock at once' '
 '
 
 test_expect_success 'a second mailroom waits for the lock, then does its work' '
+	touch release &&
 	while test -e locked; do sleep 0.2; done &&
-	hold 6 &&
-	"$MAILROOM" --archive A process >out 2>err &&
+	hold 120 &&
+	{ "$MAILROOM" --archive A process >out 2>err & } &&
+	pid=$! &&
+	await_wait err &&
+	sleep 1 &&
+	test -e locked &&
+	touch release &&
+	wait $pid &&
 	cat err &&
 	test ! -e locked &&
 	test "$(grep -c "in use by another mailroom: waiting for it" err)" = 1 &&
