@@ -517,6 +517,21 @@ arc_db_fail(struct arc *a, struct mr_err *err)
                          "writing to it for 10 minutes; try again when it "
                          "is done"),
                        a->db_path);
+    /*
+     * "disk I/O error" says little: add what the system said.  SQLite
+     * clears errno for SQLITE_FULL, which (no page limit being set) only
+     * a full disk gives.
+     */
+    if (a->db) {
+        int primary = sqlite3_errcode(a->db) & 0xff;
+        int sys = primary == SQLITE_FULL ? ENOSPC : sqlite3_system_errno(a->db);
+
+        if (sys && (primary == SQLITE_IOERR || primary == SQLITE_FULL ||
+                    primary == SQLITE_CANTOPEN))
+            return mr_fail(err, MR_EDB,
+                           _("error in archive database '%s': %s (%s)"),
+                           a->db_path, sqlite3_errmsg(a->db), strerror(sys));
+    }
     return mr_fail(err, MR_EDB, _("error in archive database '%s': %s"),
                    a->db_path,
                    a->db ? sqlite3_errmsg(a->db) : _("out of memory"));

@@ -24,11 +24,14 @@ usage(FILE *to)
         _("usage: mailroom [--archive DIR] [-v|-q] COMMAND [ARGS]\n"
           "\n"
           "commands:\n"
-          "  import [--lang LANGS] [--later] PATH...\n"
+          "  import [--lang LANGS] [--later] [--max-pixels N] PATH...\n"
           "                                 archive and OCR image files or "
           "folders;\n"
           "                                 --later: archive only, for "
-          "process\n"
+          "process;\n"
+          "                                 --max-pixels: refuse larger "
+          "pages\n"
+          "                                 (default 100000000)\n"
           "  letters [--format jsonl|table] list the archived letters\n"
           "  show CODE                      a letter's details and text\n"
           "  alerts                         repeat and risk letters for "
@@ -214,7 +217,8 @@ enum {
     OPT_DATE,
     OPT_MONTH,
     OPT_JOBS,
-    OPT_LATER
+    OPT_LATER,
+    OPT_MAX_PIXELS
 };
 
 static const struct option options[] = {
@@ -249,6 +253,7 @@ static const struct option options[] = {
     {"month", required_argument, NULL, OPT_MONTH},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"later", no_argument, NULL, OPT_LATER},
+    {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -430,6 +435,10 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
             break;
         case OPT_LATER:
             cli->later = 1;
+            break;
+        case OPT_MAX_PIXELS:
+            if ((cli->max_pixels = positive("--max-pixels", optarg)) < 0)
+                return MR_EXIT_USAGE;
             break;
         case OPT_WHY:
             if (!mr_why_text(optarg)) {

@@ -71,6 +71,7 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
         free(held);
         return err->code;
     }
+    scan_file_set_limit(f, cli->max_pixels);
     rc = arc_sha256_file(path, sha, err);
     if (!rc)
         rc = arc_stack_begin_file(a, path, sha, pstack, err);
@@ -145,7 +146,11 @@ known_file(struct arc *a, struct mr_reader *r, const char *path, int64_t stack,
 {
     int64_t *todo = NULL;
     size_t n = 0;
-    int rc = r ? arc_stacks_todo(a, &todo, &n, err) : 0, left = 0;
+    int rc = 0, left = 0;
+
+    /* Stored earlier in this run: it is being read already. */
+    if (r && !mr_reader_has(r, stack))
+        rc = arc_stacks_todo(a, &todo, &n, err);
 
     for (size_t i = 0; !rc && i < n; i++)
         left |= todo[i] == stack;
@@ -165,23 +170,46 @@ known_file(struct arc *a, struct mr_reader *r, const char *path, int64_t stack,
     return mr_reader_stack(r, stack, path, 1, err);
 }
 
-/* Expand the operands; a missing one is reported and counted as failed. */
+/* A path the walk could not take: reported, and counted as failed. */
+static void
+report_path(const struct mr_err *why, void *arg)
+{
+    struct import_totals *tot = arg;
+
+    mr_log(MR_LOG_ERROR, "%s", why->msg);
+    tot->failed++;
+    if (why->code == MR_ENOTFOUND)
+        tot->missing++;
+}
+
+/*
+ * Expand the operands; what cannot be looked at is reported and counted
+ * as failed.  MR_ENOMEM after saying so.
+ */
 static int
 expand_paths(char **paths, int npaths, char ***pfiles, size_t *pnfiles,
              struct import_totals *tot)
 {
-    for (int i = 0; i < npaths; i++) {
-        struct mr_err err = MR_ERR_INIT;
+    struct mr_err err = MR_ERR_INIT;
 
-        if (!scan_path_expand(paths[i], pfiles, pnfiles, &err))
-            continue;
+    for (int i = 0; i < npaths; i++)
+        if (scan_path_expand(paths[i], pfiles, pnfiles, report_path, tot,
+                             &err) == MR_ENOMEM)
+            break;
+    if (err.code)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        tot->failed++;
-        if (err.code == MR_ENOTFOUND)
-            tot->missing++;
-        if (err.code == MR_ENOMEM)
-            return err.code;
-    }
+    return err.code;
+}
+
+/* Whether message msg names path, in quotes. */
+static int
+names_file(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+
+    for (const char *q = strchr(msg, '\''); q; q = strchr(q + 1, '\''))
+        if (!strncmp(q + 1, path, n) && q[n + 1] == '\'')
+            return 1;
     return 0;
 }
 
@@ -233,6 +261,7 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         goto out;
     opened = 1;
     for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
+        const char *cut = NULL; /* the file a failure cut off */
         int64_t stack = 0;
         int n = 0;
 
@@ -240,9 +269,11 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
         /* Intake waits for room in the pool, so pages are decoded once. */
         while (r && !rc && !mr_interrupted && mr_reader_room(r) == 0)
             rc = mr_reader_poll(r, 1, &err);
-        if (!rc)
+        if (!rc) {
             rc = store_file(cli, a, r, files[i], (int)i + 1, (int)nfiles,
                             &stack, &n, &err);
+            cut = rc < 0 ? files[i] : NULL;
+        }
         if (rc == 1) {
             rc = known_file(a, r, files[i], stack, &err);
             tot.known += !rc;
@@ -256,7 +287,11 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
             continue;
         if (mr_interrupted || err.code == MR_EINTR)
             break;
-        mr_log(MR_LOG_ERROR, "%s", err.msg);
+        /* The archive's errors name its files: say which file failed. */
+        if (cut && !names_file(err.msg, cut))
+            mr_log(MR_LOG_ERROR, _("cannot archive '%s': %s"), cut, err.msg);
+        else
+            mr_log(MR_LOG_ERROR, "%s", err.msg);
         tot.failed++;
         /* A broken or locked archive fails every file after. */
         if (fatal(err.code)) {

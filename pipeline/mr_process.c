@@ -549,6 +549,12 @@ mr_reader_stack(struct mr_reader *r, int64_t stack, const char *label,
 }
 
 int
+mr_reader_has(struct mr_reader *r, int64_t stack)
+{
+    return find_stack(r, stack) != NULL;
+}
+
+int
 mr_reader_stacks_todo(struct mr_reader *r, struct mr_err *err)
 {
     int64_t *todo = NULL;

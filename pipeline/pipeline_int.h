@@ -38,6 +38,7 @@ struct mr_cli {
     const char *month;          /* --month YYYY-MM of stats */
     int jobs;                   /* --jobs: readers at once (default: cores) */
     int later;                  /* --later of import: archive, read later */
+    long max_pixels; /* --max-pixels of import: largest page, 0: default */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -189,6 +190,9 @@ struct mr_reader *mr_reader_new(const struct mr_cli *cli, struct arc *a,
  */
 int mr_reader_stack(struct mr_reader *r, int64_t stack, const char *label,
                     int complete, struct mr_err *err);
+
+/* Whether r took stack on.  Cannot fail. */
+int mr_reader_has(struct mr_reader *r, int64_t stack);
 
 /* Every complete stack of the archive with work left, oldest first. */
 int mr_reader_stacks_todo(struct mr_reader *r, struct mr_err *err);

@@ -5,7 +5,9 @@
  *   - the format is judged from the content (Leptonica's findFileFormat),
  *     never from the name, so a text file called .png is refused clearly;
  *   - a TIFF is walked by directory offsets, and an offset seen before
- *     ends the walk: a file whose IFD chain loops cannot loop us;
+ *     ends the walk: a file whose IFD chain loops cannot loop us; a chain
+ *     that points past the end of the file is a cut-off file, refused;
+ *   - a page's size is judged from its header, before it is decoded;
  *   - any other file is read into memory once and its one page decoded
  *     from those bytes, so that the bytes scan_file_original hands to the
  *     archive are exactly the bytes that were decoded;
@@ -22,18 +24,17 @@
 /* More pages than any letter stack; a TIFF claiming more is refused. */
 #define SCAN_MAX_PAGES 100000
 
-/* A3 at 600 dpi is about 70 million pixels; more is not a letter page. */
-#define SCAN_MAX_PIXELS (100L * 1000 * 1000)
-
 /*
  * A file read whole (not a TIFF) larger than this is not one page: the
- * largest page within SCAN_MAX_PIXELS, a 16-bit RGBA PAM, is 800 MB.
+ * largest page within the default SCAN_MAX_PIXELS, a 16-bit RGBA PAM, is
+ * 800 MB.
  */
 #define SCAN_MAX_BYTES (1L << 30)
 
 struct scan_file {
     char *path;
     int format;          /* Leptonica IFF_* */
+    long max_pixels;     /* a larger page is refused before decoding */
     int npages;          /* counted when opened */
     int next;            /* 0-based index of the next page */
     size_t offset;       /* TIFF: offset of the next directory, 0 at end */
@@ -86,9 +87,66 @@ format_refusal(int format)
     }
 }
 
-/* Count TIFF directories, stopping at a loop or an absurd count. */
+/* The unsigned integer of n bytes at b, in the file's byte order. */
+static uint64_t
+tiff_uint(const unsigned char *b, size_t n, int big_endian)
+{
+    uint64_t v = 0;
+
+    for (size_t i = 0; i < n; i++)
+        v |= (uint64_t)b[big_endian ? n - 1 - i : i] << (8 * i);
+    return v;
+}
+
+/*
+ * Whether the directory chain goes on from directory n - 1, the last one
+ * libtiff could read, to an offset at or past the end of the file (of
+ * size bytes): a file cut off while it was written or copied.  A chain
+ * that ends, or loops back, is not cut off.
+ */
 static int
-tiff_count(const char *path, int *pcount, struct mr_err *err)
+tiff_cut_off(const char *path, int n, off_t size)
+{
+    TIFF *tif = TIFFOpen(path, "rm");
+    FILE *fp = NULL;
+    unsigned char b[8];
+    uint64_t at, count;
+    int cut = 0, big, msb;
+    size_t word;
+
+    if (!tif || !TIFFSetDirectory(tif, (tdir_t)(n - 1)) ||
+        TIFFLastDirectory(tif) || !(fp = fopen(path, "rb")))
+        goto out;
+    at = TIFFCurrentDirOffset(tif);
+    big = TIFFIsBigTIFF(tif);
+    word = big ? 8 : 4;
+    /* "MM" is big-endian, "II" little-endian. */
+    if (fread(b, 2, 1, fp) != 1)
+        goto out;
+    msb = b[0] == 'M';
+    /* The entry count, the entries (12 or 20 bytes), the next offset. */
+    if (fseeko(fp, (off_t)at, SEEK_SET) || fread(b, big ? 8 : 2, 1, fp) != 1)
+        goto out;
+    count = tiff_uint(b, big ? 8 : 2, msb);
+    if (fseeko(fp, (off_t)(at + (big ? 8 : 2) + count * (big ? 20 : 12)),
+               SEEK_SET) ||
+        fread(b, word, 1, fp) != 1)
+        goto out;
+    cut = tiff_uint(b, word, msb) >= (uint64_t)size;
+out:
+    if (fp)
+        fclose(fp);
+    if (tif)
+        TIFFClose(tif);
+    return cut;
+}
+
+/*
+ * Count the directories of TIFF path (size bytes), stopping at a loop or
+ * an absurd count; a file cut off after a page is refused.
+ */
+static int
+tiff_count(const char *path, off_t size, int *pcount, struct mr_err *err)
 {
     FILE *fp = NULL;
     int n = 0, rc = 0;
@@ -109,6 +167,12 @@ tiff_count(const char *path, int *pcount, struct mr_err *err)
     if (n > SCAN_MAX_PAGES) {
         rc = mr_fail(err, MR_EFORMAT, _("cannot read '%s': it claims %d pages"),
                      path, n);
+        goto out;
+    }
+    if (tiff_cut_off(path, n, size)) {
+        rc = mr_fail(err, MR_EFORMAT,
+                     _("cannot read '%s' page %d: the file is cut short"), path,
+                     n + 1);
         goto out;
     }
     *pcount = n;
@@ -160,9 +224,10 @@ scan_file_open(const char *path, struct mr_err *err)
     if (!f || !(f->path = mr_strdup(path, err)))
         goto fail;
     f->format = format;
+    f->max_pixels = SCAN_MAX_PIXELS;
     f->npages = 1;
     if (is_tiff(format)) {
-        if (tiff_count(path, &f->npages, err))
+        if (tiff_count(path, st.st_size, &f->npages, err))
             goto fail;
         f->seen = calloc((size_t)f->npages, sizeof(*f->seen));
         if (!f->seen)
@@ -188,6 +253,12 @@ scan_file_close(struct scan_file **pf)
     free(f->data);
     free(f);
     *pf = NULL;
+}
+
+void
+scan_file_set_limit(struct scan_file *f, long max_pixels)
+{
+    f->max_pixels = max_pixels > 0 ? max_pixels : SCAN_MAX_PIXELS;
 }
 
 int
@@ -236,14 +307,80 @@ narrowest(PIX *rgb)
 }
 
 /*
- * Read the TIFF directory at offset through libtiff's RGBA interface,
- * which takes the layouts Leptonica refuses (tiles, old-style JPEG,
- * YCbCr, unusual fax options).  On success returns the page and moves
- * *poffset to the next directory (0 at the end); NULL on failure, the
+ * Whether the current directory is a tiled 16-bit grey page in the usual
+ * orientation.  libtiff 4.5's RGBA reader shifts the rows of a tile that
+ * overhangs the right edge at this depth (put16bitbwtile skips pixels,
+ * not bytes), so such pages are read by tiff_read_gray16_tiles.
+ */
+static int
+tiff_gray16_tiled(TIFF *tif)
+{
+    uint16_t bps = 0, spp = 0, photometric = 0, orientation = 0;
+
+    TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
+    TIFFGetFieldDefaulted(tif, TIFFTAG_ORIENTATION, &orientation);
+    TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+    return TIFFIsTiled(tif) && bps == 16 && spp == 1 &&
+           orientation == ORIENTATION_TOPLEFT &&
+           (photometric == PHOTOMETRIC_MINISBLACK ||
+            photometric == PHOTOMETRIC_MINISWHITE);
+}
+
+/*
+ * Read the w x h tiled 16-bit grey page of the current directory, tile by
+ * tile, into a 16 bpp PIX (caller destroys).  NULL on failure, the
  * reason left in mr_library_message().
  */
 static PIX *
-tiff_read_rgba(const char *path, size_t *poffset)
+tiff_read_gray16_tiles(TIFF *tif, uint32_t w, uint32_t h)
+{
+    uint32_t tw = 0, th = 0;
+    uint16_t photometric = 0;
+    uint16_t *tile = NULL;
+    PIX *pix = NULL;
+
+    TIFFGetField(tif, TIFFTAG_TILEWIDTH, &tw);
+    TIFFGetField(tif, TIFFTAG_TILELENGTH, &th);
+    TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photometric);
+    if (tw == 0 || th == 0 || TIFFTileSize(tif) < (tmsize_t)tw * th * 2)
+        return NULL;
+    tile = _TIFFmalloc(TIFFTileSize(tif));
+    pix = tile ? pixCreate((l_int32)w, (l_int32)h, 16) : NULL;
+    for (uint32_t ty = 0; pix && ty < h; ty += th) {
+        for (uint32_t tx = 0; pix && tx < w; tx += tw) {
+            if (TIFFReadTile(tif, tile, tx, ty, 0, 0) < 0) {
+                pixDestroy(&pix);
+                break;
+            }
+            for (uint32_t y = ty; y < h && y < ty + th; y++) {
+                l_uint32 *line = pixGetData(pix) + y * pixGetWpl(pix);
+
+                for (uint32_t x = tx; x < w && x < tx + tw; x++) {
+                    uint16_t v = tile[(y - ty) * tw + (x - tx)];
+
+                    if (photometric == PHOTOMETRIC_MINISWHITE)
+                        v = (uint16_t)(0xffff - v);
+                    SET_DATA_TWO_BYTES(line, x, v);
+                }
+            }
+        }
+    }
+    if (tile)
+        _TIFFfree(tile);
+    return pix;
+}
+
+/*
+ * Read the TIFF directory at offset through libtiff's RGBA interface,
+ * which takes the layouts Leptonica refuses (tiles, old-style JPEG,
+ * YCbCr, unusual fax options), if it has at most max_pixels.  A strip or
+ * tile that cannot be read fails the page: it is not left blank.  On
+ * success returns the page and moves *poffset to the next directory (0
+ * at the end); NULL on failure, the reason left in mr_library_message().
+ */
+static PIX *
+tiff_read_rgba(const char *path, long max_pixels, size_t *poffset)
 {
     TIFF *tif = NULL;
     uint32_t w = 0, h = 0, *raster = NULL;
@@ -256,24 +393,28 @@ tiff_read_rgba(const char *path, size_t *poffset)
         goto out;
     TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
     TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
-    if (w == 0 || h == 0 || (long)w * (long)h > SCAN_MAX_PIXELS)
+    if (w == 0 || h == 0 || (long)w * (long)h > max_pixels)
         goto out;
-    raster = _TIFFmalloc((tmsize_t)w * h * sizeof(*raster));
-    rgb = raster ? pixCreate((l_int32)w, (l_int32)h, 32) : NULL;
-    if (!rgb ||
-        !TIFFReadRGBAImageOriented(tif, w, h, raster, ORIENTATION_TOPLEFT, 0))
-        goto out;
-    for (uint32_t y = 0; y < h; y++) {
-        l_uint32 *line = pixGetData(rgb) + y * pixGetWpl(rgb);
+    if (tiff_gray16_tiled(tif)) {
+        pix = tiff_read_gray16_tiles(tif, w, h);
+    } else {
+        raster = _TIFFmalloc((tmsize_t)w * h * sizeof(*raster));
+        rgb = raster ? pixCreate((l_int32)w, (l_int32)h, 32) : NULL;
+        if (!rgb || !TIFFReadRGBAImageOriented(tif, w, h, raster,
+                                               ORIENTATION_TOPLEFT, 1))
+            goto out;
+        for (uint32_t y = 0; y < h; y++) {
+            l_uint32 *line = pixGetData(rgb) + y * pixGetWpl(rgb);
 
-        for (uint32_t x = 0; x < w; x++) {
-            uint32_t v = raster[y * w + x];
+            for (uint32_t x = 0; x < w; x++) {
+                uint32_t v = raster[y * w + x];
 
-            composeRGBPixel((l_int32)TIFFGetR(v), (l_int32)TIFFGetG(v),
-                            (l_int32)TIFFGetB(v), &line[x]);
+                composeRGBPixel((l_int32)TIFFGetR(v), (l_int32)TIFFGetG(v),
+                                (l_int32)TIFFGetB(v), &line[x]);
+            }
         }
+        pix = narrowest(rgb);
     }
-    pix = narrowest(rgb);
     if (!pix)
         goto out;
     if (TIFFGetField(tif, TIFFTAG_XRESOLUTION, &xres) && xres > 0) {
@@ -319,9 +460,10 @@ check_page(const struct scan_file *f, PIX *pix, struct mr_err *err)
 }
 
 /*
- * Whether the next page's size, from its header, is one we can decode
- * without running out of memory: a TIFF page from its directory, other
- * formats from the header in f->data.  Fills err when it is not.
+ * Whether the next page's size, from its header, is within f's limit, so
+ * that decoding it cannot run out of memory: a TIFF page from its
+ * directory, other formats from the header in f->data.  Fills err when
+ * it is not.
  */
 static int
 pixel_count_ok(const struct scan_file *f, struct mr_err *err)
@@ -344,12 +486,12 @@ pixel_count_ok(const struct scan_file *f, struct mr_err *err)
                                 NULL)) {
         w = h = 0; /* the decoder will say what is wrong */
     }
-    if ((long)w * (long)h <= SCAN_MAX_PIXELS)
+    if ((long)w * (long)h <= f->max_pixels)
         return 1;
     mr_fail(err, MR_EFORMAT,
-            _("cannot read '%s' page %d: %ldx%ld pixels is too large "
-              "for a page"),
-            f->path, f->next + 1, (long)w, (long)h);
+            _("cannot read '%s' page %d: %ldx%ld pixels is more than the "
+              "limit of %ld"),
+            f->path, f->next + 1, (long)w, (long)h, f->max_pixels);
     return 0;
 }
 
@@ -436,7 +578,7 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
         pix = pixReadFromMultipageTiff(f->path, &f->offset);
         if (!pix) {
             f->offset = f->seen[f->next];
-            pix = tiff_read_rgba(f->path, &f->offset);
+            pix = tiff_read_rgba(f->path, f->max_pixels, &f->offset);
             if (pix)
                 mr_library_message_clear();
         }
@@ -504,8 +646,36 @@ append_path(char ***pfiles, size_t *pnfiles, char *path, struct mr_err *err)
     return 0;
 }
 
+/* A walk of the paths given to scan_path_expand. */
+struct walk {
+    char ***pfiles;
+    size_t *pnfiles;
+    void (*report)(const struct mr_err *why, void *arg);
+    void *arg;
+    int nreported;
+};
+
+/* Hand a path the walk cannot take to the caller, errno saying why. */
+static void
+walk_report(struct walk *w, const char *path, int folder)
+{
+    struct mr_err why = MR_ERR_INIT;
+    int e = errno;
+
+    if (folder)
+        mr_fail(&why, MR_EIO, _("cannot read folder '%s': %s"), path,
+                strerror(e));
+    else
+        mr_fail(&why, e == ENOENT ? MR_ENOTFOUND : MR_EIO,
+                _("cannot open '%s': %s"), path, strerror(e));
+    w->report(&why, w->arg);
+    w->nreported++;
+}
+
+static int walk_path(struct walk *w, const char *path, struct mr_err *err);
+
 static int
-expand_dir(const char *dir, char ***pfiles, size_t *pnfiles, struct mr_err *err)
+walk_dir(struct walk *w, const char *dir, struct mr_err *err)
 {
     DIR *d = NULL;
     struct dirent *de;
@@ -515,8 +685,7 @@ expand_dir(const char *dir, char ***pfiles, size_t *pnfiles, struct mr_err *err)
 
     d = opendir(dir);
     if (!d) {
-        rc = mr_fail(err, MR_EIO, _("cannot read folder '%s': %s"), dir,
-                     strerror(errno));
+        walk_report(w, dir, 1);
         goto out;
     }
     while ((de = readdir(d))) {
@@ -538,20 +707,14 @@ expand_dir(const char *dir, char ***pfiles, size_t *pnfiles, struct mr_err *err)
             goto out;
     }
     qsort(names, nnames, sizeof(*names), compare_names);
-    for (size_t i = 0; i < nnames; i++) {
+    for (size_t i = 0; i < nnames && !rc; i++) {
         struct stat st;
-        int rc2;
 
         /* A linked folder could lead back up: follow only real ones. */
         if (!lstat(names[i], &st) && S_ISLNK(st.st_mode) &&
             !stat(names[i], &st) && S_ISDIR(st.st_mode))
             continue;
-        /* The first error is reported; the rest of the folder goes on. */
-        rc2 = scan_path_expand(names[i], pfiles, pnfiles, err);
-        if (!rc)
-            rc = rc2;
-        if (rc2 == MR_ENOMEM)
-            goto out;
+        rc = walk_path(w, names[i], err);
     }
 out:
     for (size_t i = 0; i < nnames; i++)
@@ -562,20 +725,32 @@ out:
     return rc;
 }
 
-int
-scan_path_expand(const char *path, char ***pfiles, size_t *pnfiles,
-                 struct mr_err *err)
+/* Append path, or the files of folder path; MR_ENOMEM or 0. */
+static int
+walk_path(struct walk *w, const char *path, struct mr_err *err)
 {
     struct stat st;
     char *copy;
 
-    if (stat(path, &st))
-        return mr_fail(err, errno == ENOENT ? MR_ENOTFOUND : MR_EIO,
-                       _("cannot open '%s': %s"), path, strerror(errno));
+    if (stat(path, &st)) {
+        walk_report(w, path, 0);
+        return 0;
+    }
     if (S_ISDIR(st.st_mode))
-        return expand_dir(path, pfiles, pnfiles, err);
+        return walk_dir(w, path, err);
     copy = mr_strdup(path, err);
     if (!copy)
         return MR_ENOMEM;
-    return append_path(pfiles, pnfiles, copy, err);
+    return append_path(w->pfiles, w->pnfiles, copy, err);
+}
+
+int
+scan_path_expand(const char *path, char ***pfiles, size_t *pnfiles,
+                 void (*report)(const struct mr_err *why, void *arg), void *arg,
+                 struct mr_err *err)
+{
+    struct walk w = {pfiles, pnfiles, report, arg, 0};
+    int rc = walk_path(&w, path, err);
+
+    return rc ? rc : w.nreported;
 }

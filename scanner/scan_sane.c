@@ -32,8 +32,6 @@
 #include <sane/saneopts.h>
 #include <strings.h>
 
-/* A3 at 600 dpi is about 70 million pixels; more is not a letter page. */
-#define SCAN_MAX_PIXELS (100L * 1000 * 1000)
 #define SCAN_MAX_WIDTH 100000L
 /* How far past its samples a device may pad a line. */
 #define SCAN_MAX_LINE_PAD 65536L

@@ -13,6 +13,12 @@ struct Pix;
 struct scan_file;
 
 /*
+ * The default largest page, in pixels, from a file or a scanner: A3 at
+ * 600 dpi is about 70 million pixels; more is not a letter page.
+ */
+#define SCAN_MAX_PIXELS (100L * 1000 * 1000)
+
+/*
  * Open an image file for reading its pages.  Detects the format from the
  * content, not the name.  Returns NULL with err filled: MR_ENOTFOUND when
  * the file is missing, MR_EIO when it cannot be read, MR_EFORMAT when it
@@ -24,6 +30,13 @@ struct scan_file *scan_file_open(const char *path, struct mr_err *err);
 void scan_file_close(struct scan_file **pf);
 
 /*
+ * Refuse pages of more than max_pixels pixels (0: SCAN_MAX_PIXELS, the
+ * default), judged from each page's header before it is decoded.  Set it
+ * before the first scan_file_next.  Cannot fail.
+ */
+void scan_file_set_limit(struct scan_file *f, long max_pixels);
+
+/*
  * Number of pages in the file, as far as it can be told without decoding
  * them (a damaged TIFF may end earlier).  Cannot fail.
  */
@@ -32,8 +45,9 @@ int scan_file_page_count(const struct scan_file *f);
 /*
  * Read the next page into *ppix (caller destroys) with its resolution set
  * when the file records one.  Returns 1 when a page was read, 0 at the end
- * of the file, or a negative code (MR_EFORMAT: the page is damaged or of a
- * layout we cannot use, the message naming the page and the reason).
+ * of the file, or a negative code (MR_EFORMAT: the page is damaged, of a
+ * layout we cannot use, or larger than the limit, the message naming the
+ * page and the reason).
  */
 int scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err);
 
@@ -51,16 +65,20 @@ int scan_file_original(const struct scan_file *f, const unsigned char **pdata,
                        size_t *psize, const char **pformat);
 
 /*
- * Expand path into the files to import: a file is itself; a folder gives
- * its files, recursively, in name order, hidden ones and linked folders
- * skipped.  Appends malloc'd paths to *pfiles (grown with realloc,
- * *pnfiles entries).  MR_ENOTFOUND when path does not exist, MR_EIO when
- * a folder cannot be read; an unreadable folder inside path is reported
- * (the first one) but the others are still expanded.  Paths already
- * appended stay on failure.
+ * Expand path into the files to import: a file (or anything else that is
+ * not a folder: scan_file_open judges it) is itself; a folder gives its
+ * entries, recursively, in name order, hidden ones and linked folders
+ * skipped, so a link cannot lead the walk round in a loop.  Appends
+ * malloc'd paths to *pfiles (grown with realloc, *pnfiles entries).
+ * Each path that cannot be looked at (missing, a dangling link, a loop of
+ * links) and each folder that cannot be read is passed to report with
+ * arg and a message naming it (code MR_ENOTFOUND or MR_EIO), and the walk
+ * goes on.  Returns the number of paths reported, or MR_ENOMEM with err
+ * filled; paths already appended stay.
  */
 int scan_path_expand(const char *path, char ***pfiles, size_t *pnfiles,
-                     struct mr_err *err);
+                     void (*report)(const struct mr_err *why, void *arg),
+                     void *arg, struct mr_err *err);
 
 /* A SANE device as `mailroom devices` lists it.  Owned strings. */
 struct scan_device_info {
