@@ -407,8 +407,12 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         " reason, why) VALUES(:at, :who, :action, :letter, :field, :old, :new,"
         " :other, :reason, :why)",
     [ARC_ST_AUDIT_OF_LETTER] =
-        "SELECT at, who, action, field, old, new, other, reason, why FROM audit"
-        " WHERE letter = :letter ORDER BY id",
+        "SELECT at, who, action, field, old, new, other, reason, why, id"
+        " FROM audit WHERE letter = :letter"
+        " UNION ALL SELECT at, who, action, field, old, new, other, reason,"
+        " why, id FROM audit WHERE letter = '*' AND action = 'unmasked'"
+        " AND instr(',' || new || ',', ',' || :letter || ',') > 0"
+        " ORDER BY id",
     [ARC_ST_REVIEW_ANSWER] =
         "UPDATE review SET resolved = :at, resolved_by = :who,"
         " answer = :answer WHERE stack_id = :stack AND resolved IS NULL"
@@ -466,6 +470,9 @@ static const char *const arc_sql[ARC_ST_COUNT] = {
         "  WHERE u.action = 'confirm' AND u.field = 'review'"
         "  AND u.id > coalesce(m.audit_id, 0))"
         " FROM (SELECT 1) LEFT JOIN model AS m",
+    [ARC_ST_PAGE_LETTER] =
+        "SELECT l.tracking_code, p.text FROM page AS p"
+        " LEFT JOIN letter AS l ON l.id = p.letter_id WHERE p.id = :id",
     [ARC_ST_WRITER_BY_ID_NUMBER] =
         "SELECT id FROM writer WHERE id_number = :v ORDER BY id LIMIT 1",
     [ARC_ST_WRITER_BY_PHONE] =

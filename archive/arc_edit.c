@@ -466,6 +466,33 @@ out:
 }
 
 int
+arc_audit_unmasked(struct arc *a, const char *who, const char *command,
+                   const char *codes, struct mr_err *err)
+{
+    char at[MR_TIME_SIZE];
+    int rc;
+
+    if (MR_NEVER(!a || !who || !command || !codes))
+        return mr_fail(err, MR_EINVAL, _("no letter given"));
+    if (a->in_stack)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot write the audit table while a stack is open"));
+    rc = arc_now_utc(at, err);
+    if (!rc)
+        rc = arc_exec(a, "BEGIN IMMEDIATE", err);
+    if (rc)
+        return rc;
+    rc = arc_audit_add(a, at, who, "unmasked",
+                       *codes && !strchr(codes, ',') ? codes : "*", command,
+                       NULL, codes, NULL, NULL, NULL, err);
+    if (!rc)
+        rc = arc_exec(a, "COMMIT", err);
+    if (rc)
+        arc_exec(a, "ROLLBACK", NULL);
+    return rc;
+}
+
+int
 arc_audit_each(struct arc *a, const char *code,
                int (*fn)(const struct arc_audit *row, void *ctx), void *ctx,
                struct mr_err *err)

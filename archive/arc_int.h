@@ -80,6 +80,7 @@ enum arc_stmt_id {
     ARC_ST_LETTER_HAND_OVER,
     ARC_ST_BUNDLE_ALL,
     ARC_ST_MODEL_GET,
+    ARC_ST_PAGE_LETTER,
     ARC_ST_COUNT
 };
 

@@ -521,6 +521,34 @@ arc_search(struct arc *a, const char *query, int limit,
 }
 
 int
+arc_page_letter(struct arc *a, int64_t page_id, char *code, char **ptext,
+                struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_PAGE_LETTER] : NULL;
+    int rc;
+
+    *code = '\0';
+    *ptext = NULL;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    rc = arc_bind_int(a, st, ":id", page_id, err);
+    if (!rc)
+        rc = arc_step(a, st, err);
+    if (rc == 0)
+        rc = mr_fail(err, MR_ENOTFOUND, _("no page with id %lld"),
+                     (long long)page_id);
+    if (rc == 1) {
+        snprintf(code, ARC_CODE_SIZE, "%s",
+                 sqlite3_column_text(st, 0)
+                     ? (const char *)sqlite3_column_text(st, 0)
+                     : "");
+        rc = arc_column_dup(st, 1, ptext, err);
+    }
+    arc_stmt_done(st);
+    return rc;
+}
+
+int
 arc_totals(struct arc *a, struct arc_totals *t, struct mr_err *err)
 {
     sqlite3_stmt *st = a ? a->st[ARC_ST_TOTALS] : NULL;

@@ -596,3 +596,27 @@ out:
     free(format);
     return rc;
 }
+
+int
+arc_pix_export(struct Pix *pix, const char *out_path, struct mr_err *err)
+{
+    l_uint8 *out = NULL;
+    size_t outsize = 0;
+    int want_tiff, iff, rc;
+
+    if (MR_NEVER(!pix || !out_path))
+        return mr_fail(err, MR_EINVAL, _("no export file given"));
+    iff = export_format(path_ext(out_path), pixGetDepth(pix), &want_tiff);
+    if (iff < 0)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot export to '%s': unknown file "
+                         "extension (use .png, .tif, .jpg or .pnm)"),
+                       out_path);
+    if (pixWriteMem(&out, &outsize, pix, iff) || !out)
+        rc = mr_fail(err, MR_EFORMAT, _("cannot encode the page for '%s': %s"),
+                     out_path, library_why());
+    else
+        rc = arc_write_atomic(out_path, out, outsize, err);
+    lept_free(out);
+    return rc;
+}

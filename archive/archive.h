@@ -502,9 +502,21 @@ struct arc_audit {
 };
 
 /*
+ * Record that who was shown what masking hides (citizens' ID numbers and
+ * phones) of the letters codes (tracking codes, comma-separated; "" for
+ * none) by command ("show", "letters", "bundle"...): one audit row,
+ * action "unmasked", field command, new codes, letter the one code, or
+ * "*" for more or none.  Its own transaction; no stack may be open.
+ * MR_EDB, MR_EBUSY (MR_EINVAL while a stack is open).
+ */
+int arc_audit_unmasked(struct arc *a, const char *who, const char *command,
+                       const char *codes, struct mr_err *err);
+
+/*
  * Call fn for every audit row of letter code (canonical form), oldest
- * first; fn returns non-zero to stop (that value is returned).  The row
- * is valid only during the call.  MR_EDB.
+ * first, the "unmasked" rows that name it among others too; fn returns
+ * non-zero to stop (that value is returned).  The row is valid only
+ * during the call.  MR_EDB.
  */
 int arc_audit_each(struct arc *a, const char *code,
                    int (*fn)(const struct arc_audit *row, void *ctx), void *ctx,
@@ -556,6 +568,21 @@ int arc_search(struct arc *a, const char *query, int limit,
  * or its checksum does not match, MR_EINVAL for an unknown extension.
  */
 int arc_page_export(struct arc *a, int64_t page_id, const char *out_path,
+                    struct mr_err *err);
+
+/*
+ * Write pix (borrowed) to out_path in the format its extension names
+ * (.png, .tif, .jpg, .pnm), as arc_page_export re-encodes a page.
+ * MR_EINVAL for an unknown extension, MR_EFORMAT, MR_EIO.
+ */
+int arc_pix_export(struct Pix *pix, const char *out_path, struct mr_err *err);
+
+/*
+ * The tracking code of the letter page page_id is in into code
+ * (ARC_CODE_SIZE bytes; "" when in none) and its OCR text into *ptext
+ * (malloc'd; NULL when not read).  MR_ENOTFOUND, MR_EDB, MR_ENOMEM.
+ */
+int arc_page_letter(struct arc *a, int64_t page_id, char *code, char **ptext,
                     struct mr_err *err);
 
 /* What the whole archive holds. */

@@ -310,6 +310,63 @@ void cls_writer_extract(const char *text, struct cls_writer *w);
 int cls_id_number_ok(const char *id);
 
 /*
+ * Citizens' personal numbers in text (cls_pii.c), to be masked wherever
+ * letters leave the archive: resident ID numbers (18 characters, the
+ * check character right, or wrong with a plausible birth date, as when
+ * OCR misread one; and the 15-digit form issued until 1999) and phone
+ * numbers (mobiles 1[3-9] and 9 digits, also after 86; landlines with
+ * their area code, 010-12345678, 0571 8765 4321; a local number of 7 or
+ * 8 digits only right after a phone label: 电话：6789 1234).  Full-width
+ * digits count as digits, and spaces, dashes and brackets may stand
+ * between a number's digits.  Dates, amounts and tracking codes are none.
+ */
+enum cls_pii { CLS_PII_ID, CLS_PII_PHONE };
+
+/*
+ * A number found: bytes at..at+len of the text, of which the digits in
+ * hide_at..hide_at+hide_len are masked.  Kept are an ID number's first 6
+ * (its region) and last 4 characters (110101********123X; of the old
+ * form, the last 3), a mobile's first 3 and last 4 (138****5678), a
+ * landline's area code and last 4 (023-****5678), a local number's last 4.
+ */
+struct cls_pii_span {
+    size_t at, len;
+    size_t hide_at, hide_len;
+    enum cls_pii kind;
+};
+
+/*
+ * The numbers of UTF-8 text (NULL has none), in text order, into *pv
+ * (malloc'd, the caller frees it) and their count into *pn.  MR_ENOMEM,
+ * with *pv NULL and *pn 0.
+ */
+int cls_pii_find(const char *text, struct cls_pii_span **pv, size_t *pn,
+                 struct mr_err *err);
+
+/* Flags of cls_pii_mask. */
+enum cls_pii_flags {
+    /*
+     * text was cut out of a longer one (a search snippet): digits running
+     * up to either end may be the rest of a number, and are masked too.
+     */
+    CLS_PII_CUT = 1 << 0
+};
+
+/*
+ * A copy of text with the hidden digits of its numbers made '*' (a
+ * full-width digit too), everything else as it was.  malloc'd; NULL for
+ * NULL text (err untouched), or MR_ENOMEM.
+ */
+char *cls_pii_mask(const char *text, unsigned flags, struct mr_err *err);
+
+/*
+ * Mask in place a number already known to be of kind: the writer's phone
+ * or ID number as cls_writer_extract gives it (a damaged ID number too),
+ * kept as a span of that kind keeps it.  Accepts NULL.  Cannot fail.
+ */
+void cls_pii_mask_field(char *value, enum cls_pii kind);
+
+/*
  * What a letter is about, as a MinHash signature: CLS_SIGNATURE_HASHES
  * minimums over its shingles (three consecutive Han characters or Latin
  * words).  The share of equal minimums of two signatures estimates the

@@ -22,6 +22,12 @@ char *cls_fold(const char *text, struct mr_err *err);
  */
 char *cls_body(const char *text, struct mr_err *err);
 
+/*
+ * Words that label a phone number, lower case ("电话", "tel"; in
+ * cls_writer.c).  NULL-terminated.
+ */
+extern const char *const cls_phone_labels[];
+
 /* FNV-1a's offset basis: the seed of cls_hash for text. */
 #define CLS_HASH_SEED 0xcbf29ce484222325ULL
 

@@ -91,12 +91,13 @@ next_number(const char **pp, char *run)
     return n;
 }
 
+const char *const cls_phone_labels[] = {"电话", "手机",  "联系方式", "座机",
+                                        "tel",  "phone", "mobile",   NULL};
+
 /* Whether the compact, lower-cased line names a phone. */
 static int
 phone_label(const char *line)
 {
-    static const char *const labels[] = {"电话",  "手机",   "联系方式", "tel",
-                                         "phone", "mobile", NULL};
     char lower[LINE_MAX_BYTES];
     size_t i;
 
@@ -104,7 +105,7 @@ phone_label(const char *line)
         lower[i] =
             (char)(line[i] >= 'A' && line[i] <= 'Z' ? line[i] + 32 : line[i]);
     lower[i] = '\0';
-    for (const char *const *l = labels; *l; l++)
+    for (const char *const *l = cls_phone_labels; *l; l++)
         if (strstr(lower, *l))
             return 1;
     return 0;

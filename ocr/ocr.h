@@ -50,6 +50,31 @@ int ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
 int ocr_page_survey(struct Pix *pix, struct mr_page *page, struct mr_err *err);
 
 /*
+ * The words of a page to black out before it leaves the archive (citizens'
+ * numbers): fn is given the page as read (text and words filled) and
+ * hide, page->nwords bytes of zero, and sets hide[i] for each word i to
+ * black out.  It returns how many it set, or a negative MR_E* code with
+ * err filled; ctx is passed on.
+ */
+struct ocr_redact {
+    int (*fn)(const struct mr_page *page, unsigned char *hide, void *ctx,
+              struct mr_err *err);
+    void *ctx;
+};
+
+/*
+ * Read pix (borrowed) as ocr_page() does, filling page, and black out on
+ * the page as read (upright, deskewed, grey) the boxes, with a margin, of
+ * the words redact picks.  That page goes to *pout (the caller destroys
+ * it) and the number of words blacked out to *phidden; a page without
+ * content to read (blank, a separator sheet) leaves *pout NULL.  Returns
+ * 0, or MR_EOCR / MR_ENOMEM / redact's error with *pout NULL.
+ */
+int ocr_page_redacted(struct ocr_engine *e, struct Pix *pix,
+                      struct mr_page *page, const struct ocr_redact *redact,
+                      struct Pix **pout, int *phidden, struct mr_err *err);
+
+/*
  * A searchable PDF made by Tesseract's PDF renderer: each page's cleaned
  * image (upright, deskewed, black and white as Tesseract thresholded it)
  * with its recognised text laid over it as an invisible layer, so that
@@ -67,11 +92,14 @@ struct ocr_pdf *ocr_pdf_begin(struct ocr_engine *e, const char *base,
 /*
  * Read pix (borrowed) as ocr_page() does, filling page, and add it to the
  * PDF.  Every page is recognised, a blank one too (its text layer is then
- * empty or a few specks read as marks).  On failure (MR_EOCR, MR_ENOMEM,
- * MR_EIO) the PDF must be given up with ocr_pdf_abort.
+ * empty or a few specks read as marks).  With redact (may be NULL), the
+ * words it picks are blacked out as in ocr_page_redacted and a page with
+ * any is recognised again, so that its text layer is what its image
+ * shows; page keeps the first reading.  On failure (MR_EOCR, MR_ENOMEM,
+ * MR_EIO, redact's error) the PDF must be given up with ocr_pdf_abort.
  */
 int ocr_pdf_add(struct ocr_pdf *p, struct Pix *pix, struct mr_page *page,
-                struct mr_err *err);
+                const struct ocr_redact *redact, struct mr_err *err);
 
 /*
  * Finish the PDF and free *pp, nulling it.  On failure (MR_EIO) the file

@@ -300,12 +300,56 @@ collect_words(TessBaseAPI *api, struct mr_page *page, struct mr_err *err)
 }
 
 /*
+ * Black out on pix the words of page that redact picks, each box grown
+ * by a margin so that no edge of a character is left.  Returns how many,
+ * or a negative error code.
+ */
+static int
+black_out(PIX *pix, int dpi, const struct mr_page *page,
+          const struct ocr_redact *redact, struct mr_err *err)
+{
+    unsigned char *hide = NULL;
+    int n, pad = dpi / 75 > 2 ? dpi / 75 : 2;
+
+    if (!page->nwords)
+        return 0;
+    hide = calloc(page->nwords, 1);
+    if (!hide)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    n = redact->fn(page, hide, redact->ctx, err);
+    for (size_t i = 0; n > 0 && i < page->nwords; i++) {
+        const struct mr_word *w = &page->words[i];
+        int x = w->x > pad ? w->x - pad : 0, y = w->y > pad ? w->y - pad : 0;
+        BOX *box;
+
+        if (!hide[i])
+            continue;
+        box = boxCreate(x, y, w->x + w->w + pad - x, w->y + w->h + pad - y);
+        if (!box) {
+            n = mr_fail(err, MR_ENOMEM, _("out of memory"));
+            break;
+        }
+        /* Black: 1 in a bilevel image, 0 in grey and colour. */
+        if (pixGetDepth(pix) == 1)
+            pixSetInRect(pix, box);
+        else
+            pixClearInRect(pix, box);
+        boxDestroy(&box);
+    }
+    free(hide);
+    return n;
+}
+
+/*
  * Recognise the upright, deskewed grey page, with the Chinese languages
- * alone when orientation detection found Han script.
+ * alone when orientation detection found Han script.  With redact, black
+ * out the words it picks on pix (see black_out), and when there are any
+ * and pdf is given, recognise the page again for the PDF's text layer.
  */
 static int
 recognise(struct ocr_engine *e, PIX *pix, int dpi, struct mr_page *page,
-          TessResultRenderer *pdf, struct mr_err *err)
+          TessResultRenderer *pdf, const struct ocr_redact *redact,
+          int *phidden, struct mr_err *err)
 {
     ETEXT_DESC *monitor = TessMonitorCreate();
     TessBaseAPI *api = e->api;
@@ -335,6 +379,18 @@ recognise(struct ocr_engine *e, PIX *pix, int dpi, struct mr_page *page,
     if (page->ocr_conf < 0)
         page->ocr_conf = 0;
     rc = collect_words(api, page, err);
+    if (!rc && redact) {
+        int hidden = black_out(pix, dpi, page, redact, err);
+
+        rc = hidden < 0 ? hidden : 0;
+        *phidden = hidden < 0 ? 0 : hidden;
+        if (hidden > 0 && pdf) {
+            TessBaseAPISetImage2(api, pix);
+            TessBaseAPISetSourceResolution(api, dpi);
+            if (TessBaseAPIRecognize(api, monitor) != 0)
+                rc = mr_fail(err, MR_EOCR, _("text recognition failed"));
+        }
+    }
     if (!rc && pdf) {
         /*
          * The PDF shows the page as Tesseract read it, black and white:
@@ -404,14 +460,17 @@ ocr_page_survey(struct Pix *pix, struct mr_page *page, struct mr_err *err)
 
 /*
  * ocr_page, and with pdf, the cleaned page and its text added to it; a
- * page without content is then added with no text.
+ * page without content is then added with no text.  With redact, the
+ * words it picks are blacked out (recognise); with pout, the cleaned page
+ * of content is returned there.
  */
 static int
 read_page(struct ocr_engine *e, PIX *pix, struct mr_page *page,
-          TessResultRenderer *pdf, struct mr_err *err)
+          TessResultRenderer *pdf, const struct ocr_redact *redact, PIX **pout,
+          int *phidden, struct mr_err *err)
 {
     PIX *gray = NULL, *upright = NULL, *straight = NULL;
-    int dpi = ocr_effective_dpi(pix), rc;
+    int dpi = ocr_effective_dpi(pix), rc, hidden = 0;
 
     rc = survey(pix, dpi, page, &gray, err);
     if (rc < 0 || (rc == 0 && !pdf))
@@ -423,13 +482,19 @@ read_page(struct ocr_engine *e, PIX *pix, struct mr_page *page,
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
         goto out;
     }
-    rc = recognise(e, straight, dpi, page, pdf, err);
+    rc = recognise(e, straight, dpi, page, pdf, redact, &hidden, err);
+    if (!rc && pout) {
+        *pout = straight;
+        straight = NULL;
+    }
 out:
     if (rc) {
         free(page->text);
         page->text = NULL;
         page->ocr_conf = -1;
     }
+    if (phidden)
+        *phidden = hidden;
     pixDestroy(&straight);
     pixDestroy(&upright);
     pixDestroy(&gray);
@@ -440,7 +505,19 @@ int
 ocr_page(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
          struct mr_err *err)
 {
-    return read_page(e, pix, page, NULL, err);
+    return read_page(e, pix, page, NULL, NULL, NULL, NULL, err);
+}
+
+int
+ocr_page_redacted(struct ocr_engine *e, struct Pix *pix, struct mr_page *page,
+                  const struct ocr_redact *redact, struct Pix **pout,
+                  int *phidden, struct mr_err *err)
+{
+    *pout = NULL;
+    *phidden = 0;
+    if (MR_NEVER(!redact))
+        return mr_fail(err, MR_EINVAL, _("no page given"));
+    return read_page(e, pix, page, NULL, redact, pout, phidden, err);
 }
 
 struct ocr_pdf {
@@ -474,11 +551,11 @@ ocr_pdf_begin(struct ocr_engine *e, const char *base, const char *title,
 
 int
 ocr_pdf_add(struct ocr_pdf *p, struct Pix *pix, struct mr_page *page,
-            struct mr_err *err)
+            const struct ocr_redact *redact, struct mr_err *err)
 {
     if (MR_NEVER(!p || !pix || !page))
         return mr_fail(err, MR_EINVAL, _("no page given"));
-    return read_page(p->e, pix, page, p->renderer, err);
+    return read_page(p->e, pix, page, p->renderer, redact, NULL, NULL, err);
 }
 
 int

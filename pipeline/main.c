@@ -109,6 +109,14 @@ usage(FILE *to)
           "name)\n"
           "  --reason TEXT                  why, kept in the letter's "
           "history\n"
+          "letters, show, alerts, search, page and bundle:\n"
+          "  --unmasked                     show citizens' ID numbers and "
+          "phones, which\n"
+          "                                 are masked otherwise: only for "
+          "the login\n"
+          "                                 names privacy.ini in the archive "
+          "directory\n"
+          "                                 lists; each use is audited\n"
           "\n"
           "The archive is DIR, else $MAILROOM_ARCHIVE, else "
           "./mailroom-data.\n"),
@@ -218,7 +226,8 @@ enum {
     OPT_MONTH,
     OPT_JOBS,
     OPT_LATER,
-    OPT_MAX_PIXELS
+    OPT_MAX_PIXELS,
+    OPT_UNMASKED
 };
 
 static const struct option options[] = {
@@ -254,6 +263,7 @@ static const struct option options[] = {
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"later", no_argument, NULL, OPT_LATER},
     {"max-pixels", required_argument, NULL, OPT_MAX_PIXELS},
+    {"unmasked", no_argument, NULL, OPT_UNMASKED},
     {"verbose", no_argument, NULL, 'v'},
     {"quiet", no_argument, NULL, 'q'},
     {NULL, 0, NULL, 0},
@@ -440,6 +450,9 @@ parse_options(int argc, char **argv, const char *optstring, struct mr_cli *cli)
             if ((cli->max_pixels = positive("--max-pixels", optarg)) < 0)
                 return MR_EXIT_USAGE;
             break;
+        case OPT_UNMASKED:
+            cli->unmasked = 1;
+            break;
         case OPT_WHY:
             if (!mr_why_text(optarg)) {
                 mr_log(MR_LOG_ERROR, _("unknown --why '%s' (use %s)"), optarg,
@@ -530,8 +543,15 @@ want_operands(const char *cmd, int have, int min, int max)
 static int
 dispatch(const char *cmd, struct mr_cli *cli, char **args, int nargs)
 {
+    static const char *const unmaskable[] = {
+        "letters", "show", "alerts", "search", "page", "bundle", NULL};
     int rc;
 
+    if (cli->unmasked && word_index(cmd, unmaskable) < 0) {
+        mr_log(MR_LOG_ERROR, _("--unmasked is for letters, show, alerts, "
+                               "search, page and bundle"));
+        return MR_EXIT_USAGE;
+    }
     if (!strcmp(cmd, "import")) {
         rc = want_operands(cmd, nargs, 1, -1);
         return rc ? rc : mr_cmd_import(cli, args, nargs);

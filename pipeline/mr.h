@@ -54,7 +54,7 @@ enum mr_exit {
     MR_EXIT_CANTCREAT = 73,   /* cannot create the archive or an output */
     MR_EXIT_IOERR = 74,       /* read or write error */
     MR_EXIT_TEMPFAIL = 75,    /* scanner busy or jammed: try again */
-    MR_EXIT_NOPERM = 77,      /* a wrong query password */
+    MR_EXIT_NOPERM = 77,      /* a wrong query password, --unmasked refused */
     MR_EXIT_INTERRUPTED = 130 /* stopped by Ctrl-C */
 };
 

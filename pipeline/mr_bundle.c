@@ -13,6 +13,11 @@
  * The cover is laid out with Pango on a Cairo PDF surface (real text,
  * its fonts embedded, so that it searches exactly), and joined in front
  * of the renderer's pages with qpdf.
+ *
+ * Citizens' ID numbers and phones are masked in the cover and manifest
+ * and blacked out on the pages, whose text layer is then read from the
+ * blacked-out image; with --unmasked (mr_privacy.c) they are not, and an
+ * audit row names who made the bundle so and its letters.
  */
 /* realpath() of a relative --out, to record where the bundle is. */
 #define _XOPEN_SOURCE 700
@@ -70,6 +75,7 @@ struct item {
 
 struct waiting {
     const struct cls_catalog *c;
+    const char *who;     /* the login name for --unmasked, else NULL */
     const char *mailbox; /* --mailbox, or NULL */
     long until;          /* --date: received on or before; -1: any */
     long today;
@@ -136,6 +142,7 @@ collect(const struct arc_letter *l, void *ctx)
     struct waiting *w = ctx;
     struct item *it;
     struct mr_err *err = &w->err;
+    char *masked = NULL;
 
     if (l->t.state != ARC_STATE_CONFIRMED || !l->d.valid || l->t.bundle_id ||
         !l->d.mailbox || (w->mailbox && strcmp(w->mailbox, l->d.mailbox)))
@@ -165,7 +172,11 @@ collect(const struct arc_letter *l, void *ctx)
          !(it->writer = mr_strdup(l->d.writer_name, err))) ||
         (l->d.risk && !(it->risk = mr_strdup(l->d.risk, err))) ||
         (l->d.repeat_of && !(it->repeat_of = mr_strdup(l->d.repeat_of, err))) ||
-        !(it->summary = summary_of(l->text, err)))
+        (!w->who && l->text && !(masked = cls_pii_mask(l->text, 0, err))))
+        return err->code;
+    it->summary = summary_of(masked ? masked : l->text, err);
+    free(masked);
+    if (!it->summary)
         return err->code;
     it->pages = malloc((l->npages ? l->npages : 1) * sizeof(*it->pages));
     if (!it->pages)
@@ -223,6 +234,7 @@ box_title(const struct cls_catalog *c, const char *id, char *buf, size_t size)
 /* One bundle being made. */
 struct bundle {
     const struct mr_cli *cli;
+    const char *who; /* the login name for --unmasked, else NULL */
     const struct cls_catalog *c;
     struct item *v; /* its letters, in cover order */
     size_t n;
@@ -430,6 +442,7 @@ static int
 write_pdf(struct bundle *b, struct arc *a, struct ocr_engine *ocr,
           struct mr_err *err)
 {
+    struct ocr_redact redact = {mr_redact_words, NULL};
     struct ocr_pdf *pdf = NULL;
     char title[200], box[160];
     int done = 0, rc = 0;
@@ -452,7 +465,7 @@ write_pdf(struct bundle *b, struct arc *a, struct ocr_engine *ocr,
             mr_page_init(&page);
             rc = arc_page_load(a, b->v[i].pages[j], &pix, err);
             if (!rc)
-                rc = ocr_pdf_add(pdf, pix, &page, err);
+                rc = ocr_pdf_add(pdf, pix, &page, b->who ? NULL : &redact, err);
             if (rc)
                 rc = page_failed(&b->v[i], j, err);
             mr_page_release(&page);
@@ -500,6 +513,7 @@ manifest(const struct bundle *b, struct mr_err *err)
     json_object_set_new(root, "pdf_sha256", json_string(b->sha256));
     json_object_set_new(root, "pdf_pages", json_integer(b->pages));
     json_object_set_new(root, "cover_pages", json_integer(b->ncover));
+    json_object_set_new(root, "numbers_masked", json_boolean(!b->who));
     for (size_t i = 0; i < b->n; i++) {
         const struct item *it = &b->v[i];
         json_t *l = json_object();
@@ -796,11 +810,37 @@ recorded_path(struct arc *a, const char *pdf)
     return !strncmp(pdf, arc_dir(a), n) && pdf[n] == '/' ? pdf + n + 1 : pdf;
 }
 
-/* Make, write and record the bundle of the n letters v of one mailbox. */
+/*
+ * For a bundle made by who with --unmasked: the audit row naming its n
+ * letters codes, before anything of it is written.
+ */
+static int
+audit_unmasked(struct arc *a, const char *who,
+               const char (*codes)[ARC_CODE_SIZE], size_t n, struct mr_err *err)
+{
+    char *list = malloc(n * ARC_CODE_SIZE + 1);
+    size_t used = 0;
+    int rc;
+
+    if (!list)
+        return mr_fail(err, MR_ENOMEM, _("out of memory"));
+    list[0] = '\0';
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(list + used, n * ARC_CODE_SIZE + 1 - used,
+                                 "%s%s", i ? "," : "", codes[i]);
+    rc = arc_audit_unmasked(a, who, "bundle", list, err);
+    free(list);
+    return rc;
+}
+
+/*
+ * Make, write and record the bundle of the n letters v of one mailbox;
+ * who: as struct bundle's.
+ */
 static int
 make_bundle(const struct mr_cli *cli, const struct cls_catalog *c,
-            struct arc *a, struct ocr_engine *ocr, struct item *v, size_t n,
-            struct mr_err *err)
+            struct arc *a, struct ocr_engine *ocr, const char *who,
+            struct item *v, size_t n, struct mr_err *err)
 {
     struct bundle b;
     struct arc_bundle rec;
@@ -810,6 +850,7 @@ make_bundle(const struct mr_cli *cli, const struct cls_catalog *c,
 
     memset(&b, 0, sizeof(b));
     b.cli = cli;
+    b.who = who;
     b.c = c;
     b.v = v;
     b.n = n;
@@ -834,6 +875,9 @@ make_bundle(const struct mr_cli *cli, const struct cls_catalog *c,
     for (size_t i = 0; i < n; i++)
         memcpy(codes[i], v[i].code, ARC_CODE_SIZE);
     rc = place(&b, a, err);
+    if (!rc && who)
+        rc =
+            audit_unmasked(a, who, (const char(*)[ARC_CODE_SIZE])codes, n, err);
     if (!rc)
         rc = write_pdf(&b, a, ocr, err);
     if (!rc)
@@ -916,6 +960,9 @@ mr_cmd_bundle(const struct mr_cli *cli)
     w.err = (struct mr_err)MR_ERR_INIT;
     if (!mr_reviewer(cli))
         return MR_EXIT_USAGE;
+    rc = mr_unmasked_who(cli, &w.who);
+    if (rc)
+        return rc;
     rc = mr_judge_open(cli, &judge);
     if (rc)
         return rc;
@@ -956,7 +1003,7 @@ mr_cmd_bundle(const struct mr_cli *cli)
 
         while (j < w.n && !strcmp(w.v[j].mailbox, w.v[i].mailbox))
             j++;
-        rc = make_bundle(cli, w.c, a, ocr, &w.v[i], j - i, &err);
+        rc = make_bundle(cli, w.c, a, ocr, w.who, &w.v[i], j - i, &err);
         made = 1;
         if (rc) {
             failed = rc;

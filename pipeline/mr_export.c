@@ -1,16 +1,22 @@
 /*
  * The read-only commands: `letters` (JSON Lines or a table), `show`,
- * `search` and `page`.  They only read the archive.  JSON is written with
- * jansson; a field whose stage has not landed yet is null, never guessed.
+ * `alerts`, `search` and `page`.  They only read the archive, but for the
+ * audit row of an --unmasked use.  Citizens' ID numbers and phones are
+ * masked in all they print (mr_privacy.c), and blacked out on a page
+ * image.  JSON is written with jansson; a field whose stage has not
+ * landed yet is null, never guessed.
  */
 #include "pipeline/pipeline_int.h"
 
 #include "archive/archive.h"
 #include "classifier/classifier.h"
 
+#include "ocr/ocr.h"
+
 #include <errno.h>
 #include <sys/stat.h>
 #include <jansson.h>
+#include <leptonica/allheaders.h>
 #include <utf8proc.h>
 
 struct arc *
@@ -79,24 +85,35 @@ json_string_or_null(const char *s)
     return j;
 }
 
-/* The writer the letter names, as a JSON object, or null. */
+/* The writer the letter names, as v shows it: a JSON object, or null. */
 static json_t *
-writer_json(const struct arc_decision *d)
+writer_json(const struct arc_decision *d, const struct mr_view *v)
 {
+    struct mr_err err = MR_ERR_INIT;
+    char phone[64], id[64], *address;
     json_t *w;
 
     if (!d->writer_name && !d->writer_phone && !d->writer_id_number &&
         !d->writer_address)
         return json_null();
+    address = mr_view_text(v, d->writer_address, 0, &err);
+    if (err.code)
+        return NULL;
     w = json_object();
     json_object_set_new(w, "name", json_string_or_null(d->writer_name));
-    json_object_set_new(w, "phone", json_string_or_null(d->writer_phone));
-    json_object_set_new(w, "id_number",
-                        json_string_or_null(d->writer_id_number));
+    json_object_set_new(
+        w, "phone",
+        json_string_or_null(mr_view_field(v, d->writer_phone, CLS_PII_PHONE,
+                                          phone, sizeof(phone))));
+    json_object_set_new(
+        w, "id_number",
+        json_string_or_null(
+            mr_view_field(v, d->writer_id_number, CLS_PII_ID, id, sizeof(id))));
     /* A damaged ID number is shown for a person to read, never trusted. */
     json_object_set_new(w, "id_number_state",
                         json_string_or_null(d->writer_id_state));
-    json_object_set_new(w, "address", json_string_or_null(d->writer_address));
+    json_object_set_new(w, "address", json_string_or_null(address));
+    free(address);
     json_object_set_new(w, "writer_id",
                         d->writer_id ? json_integer(d->writer_id)
                                      : json_null());
@@ -122,14 +139,17 @@ json_list(const char *s)
 /* One letter as the JSON object of `letters --format jsonl`. */
 #define LETTER_FIELDS 22
 static json_t *
-letter_json(const struct arc_letter *l)
+letter_json(const struct arc_letter *l, const struct mr_view *v)
 {
     const struct arc_decision *d = &l->d;
-    json_t *o = json_object(), *pages = json_array();
+    struct mr_err err = MR_ERR_INIT;
+    char *text = mr_view_text(v, l->text, 0, &err);
+    json_t *o = json_object(), *pages = json_array(), *writer;
 
-    if (!o || !pages) {
+    if (!o || !pages || err.code) {
         json_decref(o);
         json_decref(pages);
+        free(text);
         return NULL;
     }
     for (size_t i = 0; i < l->npages; i++)
@@ -142,12 +162,16 @@ letter_json(const struct arc_letter *l)
     json_object_set_new(o, "pages_unread", json_integer(l->unread));
     json_object_set_new(o, "state", json_string(arc_state_text(l->t.state)));
     json_object_set_new(o, "language", json_string_or_null(l->language));
-    json_object_set_new(o, "text", json_string_or_null(l->text));
+    json_object_set_new(o, "text", json_string_or_null(text));
+    free(text);
     json_object_set_new(o, "valid",
                         d->decided ? json_boolean(d->valid) : json_null());
     json_object_set_new(o, "validity_reason",
                         json_string_or_null(d->validity_reason));
-    json_object_set_new(o, "writer", writer_json(d));
+    /* Not set, the object lacks a field: a failure, as below. */
+    writer = writer_json(d, v);
+    if (writer)
+        json_object_set_new(o, "writer", writer);
     json_object_set_new(o, "addressee", json_string_or_null(d->addressee));
     json_object_set_new(o, "mailbox", json_string_or_null(d->mailbox));
     json_object_set_new(o, "department", json_string_or_null(d->department));
@@ -174,17 +198,21 @@ letter_json(const struct arc_letter *l)
 static int
 print_jsonl(const struct arc_letter *l, void *ctx)
 {
-    json_t *o = letter_json(l);
+    struct mr_view *v = ctx;
+    struct mr_err err = MR_ERR_INIT;
+    json_t *o = letter_json(l, v);
     /* Every field must be there: a set that failed for memory is fatal. */
     char *s = o && json_object_size(o) == LETTER_FIELDS
                   ? json_dumps(o, JSON_COMPACT)
                   : NULL;
 
-    (void)ctx;
     json_decref(o);
-    if (!s)
+    if (!s || mr_view_letter(v, l->code, &err)) {
+        free(s);
         return MR_ENOMEM;
-    puts(s);
+    }
+    fputs(s, v->out);
+    fputc('\n', v->out);
     free(s);
     return 0;
 }
@@ -195,7 +223,7 @@ print_jsonl(const struct arc_letter *l, void *ctx)
  * spaces, padded with spaces.
  */
 static void
-print_cols(const char *s, int cols)
+print_cols(FILE *out, const char *s, int cols)
 {
     const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)(s ? s : "");
     int used = 0;
@@ -210,7 +238,7 @@ print_cols(const char *s, int cols)
         if (c < 0x20 || c == 0x7f) {
             if (used + 1 > cols)
                 break;
-            fputc(' ', stdout);
+            fputc(' ', out);
             used++;
             p += n;
             continue;
@@ -218,12 +246,12 @@ print_cols(const char *s, int cols)
         w = utf8proc_charwidth(c);
         if (used + w > cols)
             break;
-        fwrite(p, 1, (size_t)n, stdout);
+        fwrite(p, 1, (size_t)n, out);
         used += w;
         p += n;
     }
     while (used++ < cols)
-        fputc(' ', stdout);
+        fputc(' ', out);
 }
 
 /* The text of a letter from its first non-blank line on. */
@@ -240,22 +268,32 @@ text_start(const char *t)
 static int
 print_row(const struct arc_letter *l, void *ctx)
 {
-    (void)ctx;
-    print_cols(l->code, 10);
-    printf("%5d  ", l->page_count);
-    print_cols(l->language ? l->language : "-", 5);
-    print_cols(l->d.mailbox ? l->d.mailbox : "-", 12);
-    print_cols(l->d.department ? l->d.department : "-", 12);
+    struct mr_view *v = ctx;
+    struct mr_err err = MR_ERR_INIT;
+    char *text = mr_view_text(v, text_start(l->text), 0, &err);
+
+    if (!text || mr_view_letter(v, l->code, &err)) {
+        free(text);
+        return MR_ENOMEM;
+    }
+    print_cols(v->out, l->code, 10);
+    fprintf(v->out, "%5d  ", l->page_count);
+    print_cols(v->out, l->language ? l->language : "-", 5);
+    print_cols(v->out, l->d.mailbox ? l->d.mailbox : "-", 12);
+    print_cols(v->out, l->d.department ? l->d.department : "-", 12);
     /* ! a risk letter, R a repeat letter, ? awaiting review. */
-    printf("%c%c%c   ", l->d.risk ? '!' : ' ', l->d.repeat > 0 ? 'R' : ' ',
-           l->questions || l->d.review == ARC_REVIEW_PENDING ? '?' : ' ');
-    print_cols(l->archived, 21);
+    fprintf(v->out, "%c%c%c   ", l->d.risk ? '!' : ' ',
+            l->d.repeat > 0 ? 'R' : ' ',
+            l->questions || l->d.review == ARC_REVIEW_PENDING ? '?' : ' ');
+    print_cols(v->out, l->archived, 21);
     /* The file name says more than the first columns of its path. */
     print_cols(
+        v->out,
         strrchr(l->source, '/') ? strrchr(l->source, '/') + 1 : l->source, 24);
-    fputs("  ", stdout);
-    print_cols(text_start(l->text), 30);
-    fputc('\n', stdout);
+    fputs("  ", v->out);
+    print_cols(v->out, text, 30);
+    fputc('\n', v->out);
+    free(text);
     return 0;
 }
 
@@ -263,82 +301,106 @@ int
 mr_cmd_letters(const struct mr_cli *cli)
 {
     struct mr_err err = MR_ERR_INIT;
+    struct mr_view v;
     int table = !strcmp(cli->format, "table"), rc;
-    struct arc *a = mr_archive_existing(cli, &rc);
+    struct arc *a = NULL;
 
-    if (!a)
+    rc = mr_view_open(cli, &v);
+    if (rc)
         return rc;
+    a = mr_archive_existing(cli, &rc);
+    if (!a)
+        goto out;
     if (table) {
-        print_cols(_("CODE"), 10);
-        print_cols(_("PAGES"), 7);
-        print_cols(_("LANG"), 5);
-        print_cols(_("MAILBOX"), 12);
-        print_cols(_("DEPARTMENT"), 12);
-        print_cols(_("FLAGS"), 6);
-        print_cols(_("ARCHIVED (UTC)"), 21);
-        print_cols(_("SOURCE"), 26);
-        print_cols(_("TEXT"), 30);
-        fputc('\n', stdout);
+        print_cols(v.out, _("CODE"), 10);
+        print_cols(v.out, _("PAGES"), 7);
+        print_cols(v.out, _("LANG"), 5);
+        print_cols(v.out, _("MAILBOX"), 12);
+        print_cols(v.out, _("DEPARTMENT"), 12);
+        print_cols(v.out, _("FLAGS"), 6);
+        print_cols(v.out, _("ARCHIVED (UTC)"), 21);
+        print_cols(v.out, _("SOURCE"), 26);
+        print_cols(v.out, _("TEXT"), 30);
+        fputc('\n', v.out);
     }
-    rc = arc_letter_each(a, table ? print_row : print_jsonl, NULL, &err);
+    rc = arc_letter_each(a, table ? print_row : print_jsonl, &v, &err);
     if (rc == MR_ENOMEM && !err.code)
         mr_fail(&err, rc, _("out of memory"));
+    if (mr_view_close(&v, a, "letters", rc != 0, &err) && !rc)
+        rc = err.code;
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
+    rc = mr_exit_code(rc);
+out:
+    mr_view_close(&v, NULL, NULL, 1, NULL);
     arc_close(&a);
-    return mr_exit_code(rc);
+    return rc;
 }
 
 /* The decisions of a letter, for `show`; c (may be NULL) names mailboxes. */
-static void
-print_decision(const struct arc_decision *d, const struct cls_catalog *c)
+static int
+print_decision(const struct arc_decision *d, const struct cls_catalog *c,
+               const struct mr_view *v, struct mr_err *err)
 {
-    char label[256];
+    FILE *out = v->out;
+    char label[256], phone[64], id[64], *address;
 
     if (!d->decided)
-        return;
+        return 0;
     if (d->valid)
-        printf(_("valid:          yes\n"));
+        fprintf(out, _("valid:          yes\n"));
     else
-        printf(_("valid:          no (%s)\n"), d->validity_reason);
+        fprintf(out, _("valid:          no (%s)\n"), d->validity_reason);
     if (d->addressee)
-        printf(_("addressed to:   %s\n"),
-               mr_box_label(c, d->addressee, label, sizeof(label)));
-    printf(_("mailbox:        %s\n"),
-           mr_box_label(c, d->mailbox, label, sizeof(label)));
+        fprintf(out, _("addressed to:   %s\n"),
+                mr_box_label(c, d->addressee, label, sizeof(label)));
+    fprintf(out, _("mailbox:        %s\n"),
+            mr_box_label(c, d->mailbox, label, sizeof(label)));
     if (d->department)
-        printf(_("department:     %s\n"),
-               mr_box_label(c, d->department, label, sizeof(label)));
-    printf(_("confidence:     %.2f%s\n"), d->confidence,
-           d->review == ARC_REVIEW_PENDING     ? _(" (for review)")
-           : d->review == ARC_REVIEW_CONFIRMED ? _(" (confirmed by a reviewer)")
-                                               : "");
+        fprintf(out, _("department:     %s\n"),
+                mr_box_label(c, d->department, label, sizeof(label)));
+    fprintf(out, _("confidence:     %.2f%s\n"), d->confidence,
+            d->review == ARC_REVIEW_PENDING ? _(" (for review)")
+            : d->review == ARC_REVIEW_CONFIRMED
+                ? _(" (confirmed by a reviewer)")
+                : "");
     if (d->risk)
-        printf(_("RISK:           %s: %s\n"), d->risk,
-               d->risk_words ? d->risk_words : "");
+        fprintf(out, _("RISK:           %s: %s\n"), d->risk,
+                d->risk_words ? d->risk_words : "");
     if (d->repeat > 0)
-        printf(_("REPEAT of:      %s\n"), d->repeat_of ? d->repeat_of : "");
+        fprintf(out, _("REPEAT of:      %s\n"),
+                d->repeat_of ? d->repeat_of : "");
+    address = mr_view_text(v, d->writer_address, 0, err);
+    if (d->writer_address && !address)
+        return MR_ENOMEM;
     if (d->writer_name || d->writer_phone || d->writer_id_number ||
-        d->writer_address)
-        printf(_("writer:         %s; phone %s; ID %s%s; address %s "
-                 "(writer %lld)\n"),
-               d->writer_name ? d->writer_name : "-",
-               d->writer_phone ? d->writer_phone : "-",
-               d->writer_id_number ? d->writer_id_number : "-",
-               d->writer_id_state && !strcmp(d->writer_id_state, "damaged")
-                   ? _(" (damaged, not trusted)")
-                   : "",
-               d->writer_address ? d->writer_address : "-",
-               (long long)d->writer_id);
+        d->writer_address) {
+        const char *p = mr_view_field(v, d->writer_phone, CLS_PII_PHONE, phone,
+                                      sizeof(phone));
+        const char *i =
+            mr_view_field(v, d->writer_id_number, CLS_PII_ID, id, sizeof(id));
+
+        fprintf(out,
+                _("writer:         %s; phone %s; ID %s%s; address %s "
+                  "(writer %lld)\n"),
+                d->writer_name ? d->writer_name : "-", p ? p : "-", i ? i : "-",
+                d->writer_id_state && !strcmp(d->writer_id_state, "damaged")
+                    ? _(" (damaged, not trusted)")
+                    : "",
+                address ? address : "-", (long long)d->writer_id);
+    }
+    free(address);
     if (d->reasons)
-        printf(_("reasons:        %s\n"), d->reasons);
+        fprintf(out, _("reasons:        %s\n"), d->reasons);
+    return 0;
 }
 
 static int
 print_question(const struct arc_question *q, void *ctx)
 {
-    (void)ctx;
-    printf(_("to review:      page %d: %s\n"), q->seq, q->reason);
+    const struct mr_view *v = ctx;
+
+    fprintf(v->out, _("to review:      page %d: %s\n"), q->seq, q->reason);
     return 0;
 }
 
@@ -346,54 +408,65 @@ print_question(const struct arc_question *q, void *ctx)
 static int
 print_audit(const struct arc_audit *r, void *ctx)
 {
+    const struct mr_view *v = ctx;
     const char *action = r->action ? r->action : "";
     const char *field = r->field ? r->field : "";
+    struct mr_err err = MR_ERR_INIT;
+    /* A reviewer's reason may quote the writer's phone. */
+    char *reason = mr_view_text(v, r->reason, 0, &err);
+    FILE *out = v->out;
 
-    (void)ctx;
-    printf(_("history:        %s %s: "), r->at, r->who);
+    if (r->reason && !reason)
+        return MR_ENOMEM;
+    fprintf(out, _("history:        %s %s: "), r->at, r->who);
     if (!strcmp(action, "split") && r->old)
-        printf(_("split, pages %s -> %s; the rest is letter %s"), r->old,
-               r->new_value, r->other);
+        fprintf(out, _("split, pages %s -> %s; the rest is letter %s"), r->old,
+                r->new_value, r->other);
     else if (!strcmp(action, "split"))
-        printf(_("made from pages %s of letter %s"), r->new_value, r->other);
+        fprintf(out, _("made from pages %s of letter %s"), r->new_value,
+                r->other);
     else if (!strcmp(action, "merge") && r->new_value)
-        printf(_("merged with letter %s, pages %s -> %s"), r->other, r->old,
-               r->new_value);
+        fprintf(out, _("merged with letter %s, pages %s -> %s"), r->other,
+                r->old, r->new_value);
     else if (!strcmp(action, "merge"))
-        printf(_("merged into letter %s"), r->other);
+        fprintf(out, _("merged into letter %s"), r->other);
     else if (!strcmp(action, "confirm") && !strcmp(field, "boundary"))
-        printf(_("boundary before page %s confirmed"), r->new_value);
+        fprintf(out, _("boundary before page %s confirmed"), r->new_value);
     else if (!strcmp(action, "confirm") && !strcmp(field, "review"))
-        printf(_("decisions confirmed"));
+        fprintf(out, _("decisions confirmed"));
     else if (!strcmp(action, "confirm"))
-        printf(_("set %s: %s -> %s"), field, r->old ? r->old : "-",
-               r->new_value ? r->new_value : "-");
+        fprintf(out, _("set %s: %s -> %s"), field, r->old ? r->old : "-",
+                r->new_value ? r->new_value : "-");
     else if (!strcmp(action, "decide"))
-        printf(_("decided %s: %s -> %s"), field, r->old ? r->old : "-",
-               r->new_value ? r->new_value : "-");
+        fprintf(out, _("decided %s: %s -> %s"), field, r->old ? r->old : "-",
+                r->new_value ? r->new_value : "-");
     else if (!strcmp(action, "receipt"))
-        printf(_("query password issued"));
+        fprintf(out, _("query password issued"));
     else if (!strcmp(action, "reply"))
-        printf(_("the unit's reply recorded"));
+        fprintf(out, _("the unit's reply recorded"));
     else if (!strcmp(action, "handover"))
-        printf(_("handed over in bundle %s to %s"), r->new_value,
-               r->other ? r->other : "-");
+        fprintf(out, _("handed over in bundle %s to %s"), r->new_value,
+                r->other ? r->other : "-");
     else if (!strcmp(action, "rate"))
-        printf(_("the writer's rating recorded; closed"));
+        fprintf(out, _("the writer's rating recorded; closed"));
+    else if (!strcmp(action, "unmasked"))
+        fprintf(out, _("ID numbers and phones shown unmasked ('%s')"), field);
     else
-        printf(_("%s %s: %s -> %s"), action, field, r->old ? r->old : "-",
-               r->new_value ? r->new_value : "-");
-    if (r->why && r->reason)
-        printf(_(" (reason: %s; %s)"), mr_why_text(r->why), r->reason);
-    else if (r->why || r->reason)
-        printf(_(" (reason: %s)"), r->why ? mr_why_text(r->why) : r->reason);
-    fputc('\n', stdout);
+        fprintf(out, _("%s %s: %s -> %s"), action, field, r->old ? r->old : "-",
+                r->new_value ? r->new_value : "-");
+    if (r->why && reason)
+        fprintf(out, _(" (reason: %s; %s)"), mr_why_text(r->why), reason);
+    else if (r->why || reason)
+        fprintf(out, _(" (reason: %s)"), r->why ? mr_why_text(r->why) : reason);
+    fputc('\n', out);
+    free(reason);
     return 0;
 }
 
 /* The handover and result deadlines of l, while they run. */
 static void
-print_deadlines(const struct arc_letter *l, const struct cls_catalog *c)
+print_deadlines(const struct arc_letter *l, const struct cls_catalog *c,
+                FILE *out)
 {
     struct mr_due due;
     char day[MR_DAY_SIZE];
@@ -401,14 +474,59 @@ print_deadlines(const struct arc_letter *l, const struct cls_catalog *c)
     if (!c || !mr_letter_due(c, l, cls_catalog_day(c, mr_now()), &due))
         return;
     if (l->t.simple)
-        printf(_("handling:       simple (a shorter result deadline)\n"));
+        fprintf(out, _("handling:       simple (a shorter result deadline)\n"));
     if (due.handed < 0) {
         mr_day_text(due.handover_due, day);
-        printf(_("handover due:   %s\n"), day);
+        fprintf(out, _("handover due:   %s\n"), day);
     } else if (due.replied < 0) {
         mr_day_text(due.result_due, day);
-        printf(_("result due:     %s\n"), day);
+        fprintf(out, _("result due:     %s\n"), day);
     }
+}
+
+/* Print letter l in full for `show` as v shows it. */
+static int
+print_letter(struct arc *a, const struct arc_letter *l,
+             const struct cls_catalog *c, struct mr_view *v, struct mr_err *err)
+{
+    FILE *out = v->out;
+    char *text = mr_view_text(v, l->text, 0, err);
+    int rc = l->text && !text ? MR_ENOMEM : mr_view_letter(v, l->code, err);
+
+    if (rc)
+        goto out;
+    fprintf(out, _("tracking code:  %s\n"), l->code);
+    fprintf(out, _("source:         %s (pages %d-%d)\n"), l->source,
+            l->first_page, l->first_page + l->page_count - 1);
+    fprintf(out, _("archived:       %s\n"), l->archived);
+    fprintf(out, _("language:       %s\n"), l->language ? l->language : "-");
+    fprintf(out, _("pages:          %d (%d blank); page ids:"), l->page_count,
+            l->blank_pages);
+    for (size_t i = 0; i < l->npages; i++)
+        fprintf(out, " %lld", (long long)l->pages[i]);
+    fputc('\n', out);
+    if (l->unread)
+        fprintf(out,
+                _("not read yet:   %d pages (a long letter: decided from its "
+                  "first pages and a sample, the rest read after the other "
+                  "work)\n"),
+                l->unread);
+    if (l->ocr_conf >= 0)
+        fprintf(out, _("OCR confidence: %d%%\n"), l->ocr_conf);
+    fprintf(out, _("state:          %s\n"), arc_state_text(l->t.state));
+    print_deadlines(l, c, out);
+    rc = print_decision(&l->d, c, v, err);
+    if (!rc)
+        rc = arc_letter_questions(a, l->id, print_question, v, err);
+    if (!rc)
+        rc = arc_audit_each(a, l->code, print_audit, v, err);
+    if (!rc)
+        fprintf(out, "\n%s\n", text ? text : _("(no text)"));
+out:
+    if (rc == MR_ENOMEM && !err->code)
+        mr_fail(err, rc, _("out of memory"));
+    free(text);
+    return rc;
 }
 
 int
@@ -417,72 +535,59 @@ mr_cmd_show(const struct mr_cli *cli, const char *code)
     struct mr_err err = MR_ERR_INIT;
     struct mr_judge judge = {NULL, NULL};
     struct arc_letter l;
+    struct mr_view v;
+    struct arc *a = NULL;
     int rc;
-    struct arc *a = mr_archive_existing(cli, &rc);
 
     memset(&l, 0, sizeof(l));
-    if (!a)
+    rc = mr_view_open(cli, &v);
+    if (rc)
         return rc;
+    a = mr_archive_existing(cli, &rc);
+    if (!a)
+        goto out;
     /* Without a catalogue (a malformed one was reported) ids only. */
     mr_judge_open(cli, &judge);
     rc = arc_letter_get(a, code, &l, &err);
-    if (rc) {
-        mr_log(MR_LOG_ERROR, "%s", err.msg);
-        goto out;
-    }
-    printf(_("tracking code:  %s\n"), l.code);
-    printf(_("source:         %s (pages %d-%d)\n"), l.source, l.first_page,
-           l.first_page + l.page_count - 1);
-    printf(_("archived:       %s\n"), l.archived);
-    printf(_("language:       %s\n"), l.language ? l.language : "-");
-    printf(_("pages:          %d (%d blank); page ids:"), l.page_count,
-           l.blank_pages);
-    for (size_t i = 0; i < l.npages; i++)
-        printf(" %lld", (long long)l.pages[i]);
-    fputc('\n', stdout);
-    if (l.unread)
-        printf(_("not read yet:   %d pages (a long letter: decided from its "
-                 "first pages and a sample, the rest read after the other "
-                 "work)\n"),
-               l.unread);
-    if (l.ocr_conf >= 0)
-        printf(_("OCR confidence: %d%%\n"), l.ocr_conf);
-    printf(_("state:          %s\n"), arc_state_text(l.t.state));
-    print_deadlines(&l, judge.catalog);
-    print_decision(&l.d, judge.catalog);
-    rc = arc_letter_questions(a, l.id, print_question, NULL, &err);
     if (!rc)
-        rc = arc_audit_each(a, l.code, print_audit, NULL, &err);
-    if (rc) {
+        rc = print_letter(a, &l, judge.catalog, &v, &err);
+    if (mr_view_close(&v, a, "show", rc != 0, &err) && !rc)
+        rc = err.code;
+    if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
-        goto out;
-    }
-    printf("\n%s\n", l.text ? l.text : _("(no text)"));
+    rc = mr_exit_code(rc);
 out:
+    mr_view_close(&v, NULL, NULL, 1, NULL);
     arc_letter_release(&l);
     mr_judge_close(&judge);
     arc_close(&a);
-    return mr_exit_code(rc);
+    return rc;
 }
 
 /* One alert: the letter, why, its writer and the earlier letters. */
 static int
 print_alert(const struct arc_letter *l, void *ctx)
 {
+    struct mr_view *v = ctx;
     const struct arc_decision *d = &l->d;
+    struct mr_err err = MR_ERR_INIT;
+    char phone[64];
+    const char *p =
+        mr_view_field(v, d->writer_phone, CLS_PII_PHONE, phone, sizeof(phone));
 
-    (void)ctx;
-    printf("%s\t%s\t", l->code, l->archived);
+    if (mr_view_letter(v, l->code, &err))
+        return MR_ENOMEM;
+    fprintf(v->out, "%s\t%s\t", l->code, l->archived);
     if (d->risk && d->repeat > 0)
-        printf(_("risk (%s: %s) and repeat of %s"), d->risk,
-               d->risk_words ? d->risk_words : "", d->repeat_of);
+        fprintf(v->out, _("risk (%s: %s) and repeat of %s"), d->risk,
+                d->risk_words ? d->risk_words : "", d->repeat_of);
     else if (d->risk)
-        printf(_("risk (%s: %s)"), d->risk, d->risk_words ? d->risk_words : "");
+        fprintf(v->out, _("risk (%s: %s)"), d->risk,
+                d->risk_words ? d->risk_words : "");
     else
-        printf(_("repeat of %s"), d->repeat_of ? d->repeat_of : "");
-    printf("\t%s\t%s\t%s\n", d->writer_name ? d->writer_name : "-",
-           d->writer_phone ? d->writer_phone : "-",
-           d->mailbox ? d->mailbox : "-");
+        fprintf(v->out, _("repeat of %s"), d->repeat_of ? d->repeat_of : "");
+    fprintf(v->out, "\t%s\t%s\t%s\n", d->writer_name ? d->writer_name : "-",
+            p ? p : "-", d->mailbox ? d->mailbox : "-");
     return 0;
 }
 
@@ -490,24 +595,51 @@ int
 mr_cmd_alerts(const struct mr_cli *cli)
 {
     struct mr_err err = MR_ERR_INIT;
+    struct mr_view v;
+    struct arc *a = NULL;
     int rc;
-    struct arc *a = mr_archive_existing(cli, &rc);
 
-    if (!a)
+    rc = mr_view_open(cli, &v);
+    if (rc)
         return rc;
-    rc = arc_letter_alerts(a, print_alert, NULL, &err);
+    a = mr_archive_existing(cli, &rc);
+    if (!a)
+        goto out;
+    rc = arc_letter_alerts(a, print_alert, &v, &err);
+    if (rc == MR_ENOMEM && !err.code)
+        mr_fail(&err, rc, _("out of memory"));
+    if (mr_view_close(&v, a, "alerts", rc != 0, &err) && !rc)
+        rc = err.code;
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
+    rc = mr_exit_code(rc);
+out:
+    mr_view_close(&v, NULL, NULL, 1, NULL);
     arc_close(&a);
-    return mr_exit_code(rc);
+    return rc;
 }
 
+/* What `search` prints with: the view, and a failure of print_hit. */
+struct hits {
+    struct mr_view *v;
+    struct mr_err err;
+};
+
+/* One hit; on failure (in h->err) stops the search. */
 static int
 print_hit(const struct arc_hit *h, void *ctx)
 {
-    (void)ctx;
-    printf("%s\t%lld\t%d\t%s\t%s\n", h->code, (long long)h->page_id, h->seq,
-           h->source, h->snippet);
+    struct hits *hs = ctx;
+    /* Cut out of the page: a number at either end may be cut too. */
+    char *snippet = mr_view_text(hs->v, h->snippet, CLS_PII_CUT, &hs->err);
+
+    if (!snippet || (*h->code && mr_view_letter(hs->v, h->code, &hs->err))) {
+        free(snippet);
+        return MR_ENOMEM;
+    }
+    fprintf(hs->v->out, "%s\t%lld\t%d\t%s\t%s\n", h->code,
+            (long long)h->page_id, h->seq, h->source, snippet);
+    free(snippet);
     return 0;
 }
 
@@ -515,19 +647,83 @@ int
 mr_cmd_search(const struct mr_cli *cli, const char *text)
 {
     struct mr_err err = MR_ERR_INIT;
+    struct hits hs = {NULL, MR_ERR_INIT};
+    struct mr_view v;
+    struct arc *a = NULL;
     int rc, n;
-    struct arc *a = mr_archive_existing(cli, &rc);
 
-    if (!a)
+    rc = mr_view_open(cli, &v);
+    if (rc)
         return rc;
-    n = arc_search(a, text, 1000, print_hit, NULL, &err);
+    a = mr_archive_existing(cli, &rc);
+    if (!a)
+        goto out;
+    hs.v = &v;
+    n = arc_search(a, text, 1000, print_hit, &hs, &err);
+    if (hs.err.code) {
+        n = hs.err.code;
+        err = hs.err;
+    }
+    if (mr_view_close(&v, a, "search", n < 0, &err) && n >= 0)
+        n = err.code;
     if (n < 0) {
         mr_log(MR_LOG_ERROR, "%s", err.msg);
         rc = mr_exit_code(n);
     } else if (n == 0) {
         rc = 1; /* like grep: nothing found */
     }
+out:
+    mr_view_close(&v, NULL, NULL, 1, NULL);
     arc_close(&a);
+    return rc;
+}
+
+/*
+ * Write page page_id of a to cli->out with its numbers blacked out: the
+ * page as read again (upright, deskewed, grey) when its text holds any
+ * or is not read yet, else as archived.  A page whose text holds numbers
+ * that are not found again on its image is not written.
+ */
+static int
+page_masked(const struct mr_cli *cli, struct arc *a, int64_t page_id,
+            struct mr_err *err)
+{
+    struct ocr_redact redact = {mr_redact_words, NULL};
+    struct cls_pii_span *v = NULL;
+    struct ocr_engine *ocr = NULL;
+    struct mr_page page;
+    char code[ARC_CODE_SIZE], *text = NULL;
+    PIX *pix = NULL, *masked = NULL;
+    size_t n = 0;
+    int rc, hidden = 0;
+
+    mr_page_init(&page);
+    rc = arc_page_letter(a, page_id, code, &text, err);
+    if (!rc)
+        rc = cls_pii_find(text, &v, &n, err);
+    if (rc || (text && !n))
+        goto out;
+    rc = arc_page_load(a, page_id, &pix, err);
+    if (!rc && !(ocr = ocr_engine_new(NULL, cli->langs, err)))
+        rc = err->code;
+    if (!rc)
+        rc = ocr_page_redacted(ocr, pix, &page, &redact, &masked, &hidden, err);
+    if (!rc && n && !hidden)
+        rc = mr_fail(err, MR_EINVAL,
+                     _("page %lld: the ID numbers and phones of its text are "
+                       "not found on its image again; not written"),
+                     (long long)page_id);
+out:
+    if (!rc && hidden)
+        rc = arc_pix_export(masked, cli->out, err);
+    else if (!rc)
+        rc = arc_page_export(a, page_id, cli->out, err);
+    pixDestroy(&masked);
+    pixDestroy(&pix);
+    ocr_engine_destroy(&ocr);
+    mr_page_release(&page);
+    free(text);
+    free(v);
     return rc;
 }
 
@@ -535,7 +731,8 @@ int
 mr_cmd_page(const struct mr_cli *cli, const char *id)
 {
     struct mr_err err = MR_ERR_INIT;
-    char *end = NULL;
+    char *end = NULL, code[ARC_CODE_SIZE], *text = NULL;
+    const char *who = NULL;
     long long page_id;
     int rc;
     struct arc *a;
@@ -546,12 +743,20 @@ mr_cmd_page(const struct mr_cli *cli, const char *id)
         mr_log(MR_LOG_ERROR, _("'%s' is not a page id"), id);
         return MR_EXIT_USAGE;
     }
+    rc = mr_unmasked_who(cli, &who);
+    if (rc)
+        return rc;
     a = mr_archive_existing(cli, &rc);
     if (!a)
         return rc;
-    rc = arc_page_export(a, page_id, cli->out, &err);
+    if (!who)
+        rc = page_masked(cli, a, page_id, &err);
+    else if (!(rc = arc_page_letter(a, page_id, code, &text, &err)) &&
+             !(rc = arc_audit_unmasked(a, who, "page", code, &err)))
+        rc = arc_page_export(a, page_id, cli->out, &err);
     if (rc)
         mr_log(MR_LOG_ERROR, "%s", err.msg);
+    free(text);
     arc_close(&a);
     return mr_exit_code(rc);
 }

@@ -6,6 +6,7 @@
  */
 #include "pipeline/mr.h"
 
+#include "classifier/classifier.h"
 #include "scanner/scanner.h"
 
 #include <signal.h>
@@ -39,6 +40,7 @@ struct mr_cli {
     int jobs;                   /* --jobs: readers at once (default: cores) */
     int later;                  /* --later of import: archive, read later */
     long max_pixels; /* --max-pixels of import: largest page, 0: default */
+    int unmasked; /* --unmasked: ID numbers and phones shown (mr_privacy.c) */
 };
 
 int mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths);
@@ -417,6 +419,70 @@ int mr_letters_merge(const struct mr_cli *cli, struct arc *a,
                      const struct mr_judge *judge, const char *who,
                      const char *code1, const char *code2, char *c1, char *c2,
                      char *kept, struct mr_err *err);
+
+/*
+ * Citizens' ID numbers and phones (mr_privacy.c).  mr_unmasked_who: for
+ * a command given --unmasked, whether the login name (in *pwho, a static
+ * string) is listed in privacy.ini of the archive; MR_EXIT_OK with *pwho
+ * NULL without --unmasked, else an exit code after a one-line message
+ * (MR_EXIT_NOPERM: not listed, or the file may be written by others).
+ */
+int mr_unmasked_who(const struct mr_cli *cli, const char **pwho);
+
+/*
+ * What a command that prints letters shows: masked, or for an allowed
+ * --unmasked whole, and then held back until an audit row names who saw
+ * which letters.  The command prints to out and notes each letter it
+ * shows with mr_view_letter.
+ */
+struct mr_view {
+    const char *who; /* the login name for --unmasked, else NULL */
+    FILE *out;       /* stdout, or for --unmasked the held-back output */
+    char *held;
+    size_t nheld;
+    char *codes; /* for --unmasked: the letters shown, comma-separated */
+    size_t ncodes, capcodes, last;
+};
+
+/*
+ * Start *v for cli (checks --unmasked with mr_unmasked_who).  MR_EXIT_OK,
+ * else an exit code after a message, with nothing to close.
+ */
+int mr_view_open(const struct mr_cli *cli, struct mr_view *v);
+
+/* Letter code is shown (noted for the audit row).  MR_ENOMEM. */
+int mr_view_letter(struct mr_view *v, const char *code, struct mr_err *err);
+
+/*
+ * text as v shows it, malloc'd: masked (cls_pii_mask with flags) unless
+ * unmasked.  NULL for NULL (err untouched), or MR_ENOMEM.
+ */
+char *mr_view_text(const struct mr_view *v, const char *text, unsigned flags,
+                   struct mr_err *err);
+
+/*
+ * A writer's phone or ID number (kind) as v shows it: value itself when
+ * unmasked or NULL, else masked into buf (size bytes).  Cannot fail.
+ */
+const char *mr_view_field(const struct mr_view *v, const char *value,
+                          enum cls_pii kind, char *buf, size_t size);
+
+/*
+ * End *v: for --unmasked, unless failed, record one audit row (who,
+ * command, the letters noted) in a, then print what was held back.  On
+ * failure (MR_EDB, MR_EBUSY, MR_ENOMEM) nothing was printed.  Frees what
+ * v holds.
+ */
+int mr_view_close(struct mr_view *v, struct arc *a, const char *command,
+                  int failed, struct mr_err *err);
+
+/*
+ * An ocr_redact function: marks in hide the words of page that carry the
+ * hidden digits of ID numbers and phones (cls_pii_find over the words
+ * joined by spaces); returns how many, or MR_ENOMEM.  ctx is unused.
+ */
+int mr_redact_words(const struct mr_page *page, unsigned char *hide, void *ctx,
+                    struct mr_err *err);
 
 /* The exit code that fits an error code.  Cannot fail. */
 int mr_exit_code(int code);

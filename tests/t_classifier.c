@@ -594,6 +594,140 @@ test_writer(void)
     T_EQ_INT(w.id_state, CLS_ID_NONE);
 }
 
+/* text masked by cls_pii_mask with flags, in a static buffer. */
+static const char *
+masked(const char *text, unsigned flags)
+{
+    static char buf[2048];
+    struct mr_err err = MR_ERR_INIT;
+    char *m = cls_pii_mask(text, flags, &err);
+
+    snprintf(buf, sizeof(buf), "%s", m ? m : err.msg);
+    free(m);
+    return buf;
+}
+
+static void
+test_pii_id(void)
+{
+    /* Right check characters; x and a full-width Ｘ both end one. */
+    T_EQ_STR(masked("身份证号：11010519491231002X。", 0),
+             "身份证号：110105********002X。");
+    T_EQ_STR(masked("ID 11010519491231002x", 0), "ID 110105********002x");
+    T_EQ_STR(masked("身份证５００１０３１９９００１０１１２３２号", 0),
+             "身份证５００１０３********１２３２号");
+    /* Spaces OCR put in; the old 15-digit form. */
+    T_EQ_STR(masked("身份证 5001 0319 9001 0112 32", 0),
+             "身份证 5001 03** **** **12 32");
+    T_EQ_STR(masked("旧证 110105491231002", 0), "旧证 110105******002");
+    /* A wrong check character with a plausible birth date: an OCR slip. */
+    T_EQ_STR(masked("5001 0319 9001 0112 34", 0), "5001 03** **** **12 34");
+    /* Wrong check character, no birth date: not an ID number. */
+    T_EQ_STR(masked("订单号 500103999901011234", 0),
+             "订单号 500103999901011234");
+    T_EQ_STR(masked("500103199013011234", 0), "500103199013011234");
+}
+
+static void
+test_pii_phone(void)
+{
+    T_EQ_STR(masked("我的电话13812345678，请回电。", 0),
+             "我的电话138****5678，请回电。");
+    T_EQ_STR(masked("联系电话：139-0000-0002", 0), "联系电话：139-****-0002");
+    T_EQ_STR(masked("请打 +86 137 0000 0003 找我", 0),
+             "请打 +86 137 **** 0003 找我");
+    T_EQ_STR(masked("手机：１３８００００５６７８", 0),
+             "手机：１３８****５６７８");
+    T_EQ_STR(masked("办公室 010-12345678、0571 8765 4321", 0),
+             "办公室 010-****5678、0571 **** 4321");
+    T_EQ_STR(masked("电话：（０２３）６７８９ １２３４", 0),
+             "电话：（０２３）**** １２３４");
+    /* A local number only right after its label. */
+    T_EQ_STR(masked("Tel: 555-0100", 0), "Tel: ***-0100");
+    T_EQ_STR(masked("电话号码：6789 1234", 0), "电话号码：**** 1234");
+    T_EQ_STR(masked("共计 6789 1234 元", 0), "共计 6789 1234 元");
+    /* Two numbers side by side are two. */
+    T_EQ_STR(masked("13800000001 13900000002", 0), "138****0001 139****0002");
+}
+
+static void
+test_pii_not(void)
+{
+    static const char *const plain[] = {"2026年3月15日",
+                                        "2026-03-15 09:30",
+                                        "来信编号 2026-0315-0001",
+                                        "查询码 2345-6789，密码 7H3K9Q2M",
+                                        "金额 12800000 元",
+                                        "信件 ABCD-2345 与 XF13800000001",
+                                        "12345678901",
+                                        "第 10 页",
+                                        "渝府发〔2026〕12号",
+                                        "",
+                                        NULL};
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_pii_span *v = NULL;
+    size_t n = 1;
+
+    for (size_t i = 0; plain[i]; i++)
+        T_EQ_STR(masked(plain[i], 0), plain[i]);
+    T_CHECK(cls_pii_mask(NULL, 0, &err) == NULL);
+    T_EQ_INT(err.code, 0);
+    T_EQ_INT(cls_pii_find(NULL, &v, &n, &err), 0);
+    T_EQ_INT((int)n, 0);
+    free(v);
+    /* Invalid UTF-8 around a number. */
+    T_EQ_STR(masked("\xff"
+                    "13800000001\xe4",
+                    0),
+             "\xff"
+             "138****0001\xe4");
+}
+
+static void
+test_pii_spans(void)
+{
+    const char *text = "电话 138 0000 5678；身份证11010519491231002X";
+    struct mr_err err = MR_ERR_INIT;
+    struct cls_pii_span *v = NULL;
+    size_t n = 0;
+
+    T_EQ_INT(cls_pii_find(text, &v, &n, &err), 0);
+    T_EQ_INT((int)n, 2);
+    if (n == 2) {
+        T_EQ_INT(v[0].kind, CLS_PII_PHONE);
+        T_EQ_INT((int)v[0].at, (int)strlen("电话 "));
+        T_EQ_INT((int)v[0].len, (int)strlen("138 0000 5678"));
+        T_EQ_INT((int)v[0].hide_at, (int)strlen("电话 138 "));
+        T_EQ_INT((int)v[0].hide_len, 4);
+        T_EQ_INT(v[1].kind, CLS_PII_ID);
+        T_EQ_INT((int)v[1].len, 18);
+        T_EQ_INT((int)v[1].hide_len, 8);
+    }
+    free(v);
+}
+
+static void
+test_pii_cut_and_fields(void)
+{
+    char phone[] = "13900000002", land[] = "023-67891234", local[] = "555-0100",
+         id[] = "500103199001011234";
+
+    /* A snippet cut inside numbers hides what is left of them. */
+    T_EQ_STR(masked("0005678，请回电 2026年", CLS_PII_CUT),
+             "*******，请回电 2026年");
+    T_EQ_STR(masked("请回电 1380", CLS_PII_CUT), "请回电 ****");
+    T_EQ_STR(masked("请回电 1380", 0), "请回电 1380");
+    cls_pii_mask_field(phone, CLS_PII_PHONE);
+    cls_pii_mask_field(land, CLS_PII_PHONE);
+    cls_pii_mask_field(local, CLS_PII_PHONE);
+    cls_pii_mask_field(id, CLS_PII_ID);
+    cls_pii_mask_field(NULL, CLS_PII_ID);
+    T_EQ_STR(phone, "139****0002");
+    T_EQ_STR(land, "023-****1234");
+    T_EQ_STR(local, "***-0100");
+    T_EQ_STR(id, "500103********1234");
+}
+
 /* The similarity of the signatures of two texts. */
 static double
 similarity(const char *x, const char *y)
@@ -977,6 +1111,11 @@ main(int argc, char **argv)
         {"risk", test_risk},
         {"id_number", test_id_number},
         {"writer", test_writer},
+        {"pii_id", test_pii_id},
+        {"pii_phone", test_pii_phone},
+        {"pii_not", test_pii_not},
+        {"pii_spans", test_pii_spans},
+        {"pii_cut_and_fields", test_pii_cut_and_fields},
         {"signature", test_signature},
         {"page_role", test_page_role},
         {"model", test_model},

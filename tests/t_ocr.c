@@ -1,6 +1,7 @@
 /*
- * Unit tests of ocr/: text tidying, blank detection, resolution, and
- * recognition of rendered English pages in all four orientations.
+ * Unit tests of ocr/: text tidying, blank detection, resolution,
+ * recognition of rendered English pages in all four orientations, and
+ * words blacked out.
  */
 #include "ocr/ocr_int.h"
 
@@ -179,6 +180,87 @@ test_blank_page_not_ocred(void)
     ocr_engine_destroy(&e);
 }
 
+/* An ocr_redact function: the words holding "RIVER". */
+static int
+hide_river(const struct mr_page *page, unsigned char *hide, void *ctx,
+           struct mr_err *err)
+{
+    int n = 0;
+
+    (void)err;
+    for (size_t i = 0; i < page->nwords; i++)
+        if (strstr(page->words[i].text, "RIVER")) {
+            hide[i] = 1;
+            n++;
+        }
+    *(int *)ctx = n;
+    return n;
+}
+
+/* Pixels of pix in the box of w that are not black. */
+static int
+not_black(PIX *pix, const struct mr_word *w)
+{
+    int n = 0;
+
+    for (int y = w->y; y < w->y + w->h; y++)
+        for (int x = w->x; x < w->x + w->w; x++) {
+            l_uint32 v = 0;
+
+            pixGetPixel(pix, x, y, &v);
+            n += v != 0;
+        }
+    return n;
+}
+
+static void
+test_redacted(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct ocr_engine *e = ocr_engine_new(NULL, "eng", &err);
+    int picked = 0, hidden = -1, river = 0, other = 0;
+    struct ocr_redact redact = {hide_river, &picked};
+    PIX *page = text_page(), *out = NULL, *white = pixCreate(1240, 1754, 1);
+    struct mr_page rec, again;
+
+    mr_page_init(&rec);
+    mr_page_init(&again);
+    T_CHECK(e != NULL);
+    if (!e)
+        goto out;
+    T_EQ_INT(ocr_page_redacted(e, page, &rec, &redact, &out, &hidden, &err), 0);
+    T_EQ_INT(hidden, 2);
+    T_EQ_INT(picked, 2);
+    T_CHECK(out != NULL);
+    for (size_t i = 0; out && i < rec.nwords; i++) {
+        if (strstr(rec.words[i].text, "RIVER"))
+            river += not_black(out, &rec.words[i]);
+        else
+            other += not_black(out, &rec.words[i]) > 0;
+    }
+    T_EQ_INT(river, 0);
+    T_EQ_INT(other, (int)rec.nwords - 2);
+    /* Read again, the page has lost those words and kept the rest. */
+    T_EQ_INT(out ? ocr_page(e, out, &again, &err) : -1, 0);
+    T_CHECK(again.text && strstr(again.text, "RIVER") == NULL);
+    T_CHECK(again.text && strstr(again.text, "OLD PEOPLE") != NULL);
+    pixDestroy(&out);
+    /* A blank page has nothing to black out: no page comes back. */
+    pixSetResolution(white, 150, 150);
+    mr_page_release(&rec);
+    T_EQ_INT(ocr_page_redacted(e, white, &rec, &redact, &out, &hidden, &err),
+             0);
+    T_CHECK(out == NULL);
+    T_EQ_INT(hidden, 0);
+out:
+    mr_page_release(&rec);
+    mr_page_release(&again);
+    pixDestroy(&out);
+    pixDestroy(&white);
+    pixDestroy(&page);
+    ocr_engine_destroy(&e);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -189,6 +271,7 @@ main(int argc, char **argv)
         {"bad_language", test_bad_language},
         {"orientations", test_orientations},
         {"blank_page_not_ocred", test_blank_page_not_ocred},
+        {"redacted", test_redacted},
         {NULL, NULL},
     };
 
