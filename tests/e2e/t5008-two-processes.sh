@@ -24,6 +24,8 @@ os.remove('locked')
 }
 
 # await_wait FILE: until FILE says mailroom waits for the lock (60 s).
+# FILE must be emptied before mailroom starts: the shell may open it for
+# the background mailroom only after the first look.
 await_wait() {
 	n=0
 	until grep -q "in use by another mailroom: waiting for it" "$1"; do
@@ -39,7 +41,8 @@ test_expect_success 'an archive with a stored page' '
 
 test_expect_success 'Ctrl-C ends a wait for the lock at once' '
 	hold 15 &&
-	{ "$MAILROOM" --archive A process >out 2>err & } &&
+	: >err &&
+	{ "$MAILROOM" --archive A process >out 2>>err & } &&
 	pid=$! &&
 	await_wait err &&
 	kill -INT $pid &&
@@ -54,7 +57,8 @@ test_expect_success 'a second mailroom waits for the lock, then does its work' '
 	touch release &&
 	while test -e locked; do sleep 0.2; done &&
 	hold 120 &&
-	{ "$MAILROOM" --archive A process >out 2>err & } &&
+	: >err &&
+	{ "$MAILROOM" --archive A process >out 2>>err & } &&
 	pid=$! &&
 	await_wait err &&
 	sleep 1 &&
