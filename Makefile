@@ -2,7 +2,9 @@
 # `make test` runs the whole suite, `make check` runs it under ASan+UBSan,
 # `make valgrind` runs the unit tests under valgrind,
 # `make demo` scans the bundled sample letters through SANE (the virtual
-# feeder in scanner/backend/) into a fresh archive.
+# feeder in scanner/backend/) into a fresh archive, `make fuzz` runs the
+# libFuzzer harnesses of tests/fuzz/ for FUZZ_SECONDS each (clang, in
+# build-fuzz/) and fails when one finds a crash.
 
 PKGS := sane-backends tesseract lept libtiff-4 libpng sqlite3 jansson libcrypto \
 	libutf8proc zbar inih pangocairo fontconfig libqpdf
@@ -43,7 +45,8 @@ FEEDER := $(BUILD)/sane/libsane-feeder.so.1
 LOCALE_MO := build/locale/zh_CN/LC_MESSAGES/mailroom.mo
 DEPS_STAMP := build/.deps-installed
 
-.PHONY: all test check asan valgrind demo clean format format-check pot
+.PHONY: all test check asan valgrind demo clean format format-check pot \
+	fuzz fuzz-build fuzz-image fuzz-text
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
 all: mailroom $(FEEDER) $(LOCALE_MO)
@@ -102,6 +105,49 @@ valgrind: $(UNIT_BIN)
 demo: all $(TOOL_BIN)
 	BUILD=$(CURDIR)/$(BUILD) tests/demo.sh
 
+# Fuzzing: the library built by clang with the fuzzer's coverage and
+# ASan+UBSan, each harness linked with libFuzzer's main and run for
+# FUZZ_SECONDS on a corpus seeded from the test data.  Corpora, crash
+# inputs and sanitizer reports (libraries' stderr is captured while a page
+# is decoded, so reports go to files) stay in build-fuzz/.  `make -j2 fuzz`
+# runs both harnesses at once.
+FUZZ := build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(patsubst %.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+REALDATA ?= ../shared/realdata
+FUZZ_SEEDS_image = $(wildcard tests/data/fuzz/image-* \
+	$(REALDATA)/formats/*/*.tif* $(REALDATA)/ocr/*/*.tif \
+	$(REALDATA)/hostile/*/*.tif* $(REALDATA)/hostile/*/*.png \
+	$(REALDATA)/hostile/*/*/*.png $(REALDATA)/hostile/*/*.jp*g)
+FUZZ_SEEDS_text = $(sort $(wildcard tests/data/fuzz/text-* \
+	tests/data/*/*.txt $(REALDATA)/ocr/*/*.txt))
+# A page within the pixel limit (100 million) may take tens of seconds
+# under ASan, and 400 MB in one allocation; more than 1000 MB in one is a
+# fault, such as libpng trusting a chunk length.
+FUZZ_FLAGS = -max_total_time=$(FUZZ_SECONDS) -timeout=60 \
+	-rss_limit_mb=4096 -malloc_limit_mb=1000 -print_final_stats=1
+
+$(BUILD)/tests/fuzz/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/libmr.a
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(MR_LDLIBS)
+
+fuzz: fuzz-image fuzz-text
+
+fuzz-build: | $(DEPS_STAMP)
+	$(MAKE) BUILD=$(FUZZ) CC=clang \
+		SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_BIN)
+
+fuzz-image fuzz-text: fuzz-%: fuzz-build
+	@rm -rf $(FUZZ)/seed/$* $(FUZZ)/crashes/$*-report.*
+	@mkdir -p $(FUZZ)/seed/$* $(FUZZ)/corpus/$* $(FUZZ)/crashes
+	cp $(FUZZ_SEEDS_$*) $(FUZZ)/seed/$*/
+	ASAN_OPTIONS=log_path=$(FUZZ)/crashes/$*-report \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	UBSAN_OPTIONS=print_stacktrace=1 \
+		$(FUZZ)/tests/fuzz/fuzz_$* $(FUZZ_FLAGS) \
+		-artifact_prefix=$(FUZZ)/crashes/$*- \
+		$(FUZZ)/corpus/$* $(FUZZ)/seed/$* || \
+		{ cat $(FUZZ)/crashes/$*-report.* 2>/dev/null; exit 1; }
+
 # Refresh the message template and merge it into the Chinese catalogue.
 pot: | $(DEPS_STAMP)
 	xgettext --from-code=UTF-8 --keyword=_ --keyword=N_ --add-comments \
@@ -118,6 +164,6 @@ format-check:
 	clang-format --dry-run --Werror $(wildcard */*.c */*.h */*/*.c)
 
 clean:
-	rm -rf build build-asan mailroom
+	rm -rf build build-asan $(FUZZ) mailroom
 
--include $(shell find build build-asan -type f -name '*.d' 2>/dev/null)
+-include $(shell find build build-asan $(FUZZ) -type f -name '*.d' 2>/dev/null)

@@ -1,6 +1,8 @@
 #!/bin/sh
 # Install every package mailroom needs to build, run and test, from
 # Debian 12's archive.  Idempotent and silent when everything is present.
+# clang and libclang-rt-14-dev (libFuzzer, only recommended by clang, and
+# recommendations are not installed) are for `make fuzz`.
 set -eu
 
 PACKAGES="
@@ -37,6 +39,8 @@ fonts-dejavu-core
 libpango1.0-dev
 libqpdf-dev
 poppler-utils
+clang
+libclang-rt-14-dev
 "
 
 missing=

@@ -32,12 +32,12 @@ cls_page_role(const struct mr_page *page, const char *value)
     size_t vlen = value ? strlen(value) : 0;
 
     for (const char *p = page->codes; p && *p && vlen;) {
-        const char *colon = strchr(p, ':'), *nl = strchr(p, '\n');
+        /* Look no further than the line: codes may be many lines. */
+        const char *nl = p + strcspn(p, "\n");
+        const char *colon = memchr(p, ':', (size_t)(nl - p));
         size_t len;
 
-        if (!nl)
-            nl = p + strlen(p);
-        if (colon && colon < nl) {
+        if (colon) {
             len = (size_t)(nl - colon - 1);
             if (len == vlen && !memcmp(colon + 1, value, vlen))
                 return MR_PAGE_SEPARATOR;

@@ -96,7 +96,7 @@ keep_library_message(const char *msg)
         library_message[strlen(library_message) - 1] = '\0';
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 tiff_message(const char *module, const char *fmt, va_list ap)
 {
     char msg[256];

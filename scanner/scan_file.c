@@ -496,6 +496,38 @@ pixel_count_ok(const struct scan_file *f, struct mr_err *err)
 }
 
 /*
+ * Whether every chunk of a PNG file (in f->data) ends within the file.
+ * libpng allocates an ancillary chunk's declared length before reading
+ * it, so a chunk claiming a gigabyte in a file of a few bytes would cost
+ * that much memory.  Fills err when one does not fit.
+ */
+static int
+png_chunks_fit(const struct scan_file *f, struct mr_err *err)
+{
+    const unsigned char *p = f->data;
+    size_t at = 8; /* past the signature */
+
+    if (f->format != IFF_PNG)
+        return 1;
+    while (at + 8 <= f->size) {
+        size_t len = (size_t)p[at] << 24 | (size_t)p[at + 1] << 16 |
+                     (size_t)p[at + 2] << 8 | p[at + 3];
+
+        /* Length, type, data and CRC: 12 bytes more than its data. */
+        if (len + 12 > f->size - at) {
+            mr_fail(err, MR_EFORMAT, _("cannot read '%s' page %d: %s"), f->path,
+                    f->next + 1,
+                    _("a PNG chunk runs past the end of the file"));
+            return 0;
+        }
+        if (!memcmp(p + at + 4, "IEND", 4))
+            break;
+        at += len + 12;
+    }
+    return 1;
+}
+
+/*
  * Read the whole file (not a TIFF) into f->data.  A file that shrank
  * since it was opened is taken as read; the decoder judges it.  MR_EIO,
  * MR_EFORMAT when it is too large to be a page, MR_ENOMEM.
@@ -569,7 +601,7 @@ scan_file_next(struct scan_file *f, struct Pix **ppix, struct mr_err *err)
             return rc;
     }
     mr_stderr_capture_begin();
-    if (!pixel_count_ok(f, err)) {
+    if (!pixel_count_ok(f, err) || !png_chunks_fit(f, err)) {
         mr_stderr_capture_end();
         return MR_EFORMAT;
     }

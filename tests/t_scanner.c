@@ -908,6 +908,29 @@ collect(const struct mr_err *why, void *arg)
     r->n++;
 }
 
+/*
+ * Inputs the fuzzer (tests/fuzz/fuzz_image.c) found: each is refused,
+ * before it is decoded, with a message naming it.
+ */
+static void
+test_fuzz_findings(void)
+{
+    static const struct {
+        const char *file, *why;
+    } cases[] = {
+        /* A 112-byte PNG whose tEXt chunk claims 2 GB: libpng took 2 GB. */
+        {"tests/data/fuzz/image-huge-chunk.png", "runs past the end"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mr_err err = MR_ERR_INIT;
+
+        T_EQ_INT(read_all(cases[i].file, &err, NULL), MR_EFORMAT);
+        T_CHECK(strstr(err.msg, cases[i].file) != NULL);
+        T_CHECK(strstr(err.msg, cases[i].why) != NULL);
+    }
+}
+
 static void
 test_expand(void)
 {
@@ -995,6 +1018,7 @@ main(int argc, char **argv)
         {"tiny_pages", test_tiny_pages},
         {"cut_short", test_cut_short},
         {"bad_checksums", test_bad_checksums},
+        {"fuzz_findings", test_fuzz_findings},
         {"expand", test_expand},
         {NULL, NULL},
     };
