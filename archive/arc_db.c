@@ -9,7 +9,6 @@
  */
 #include "archive/arc_int.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <leptonica/allheaders.h>
@@ -940,6 +939,7 @@ arc_close(struct arc **pa)
         return;
     a = *pa;
     arc_stack_abort(a);
+    arc_stack_unclaim(a);
     for (int i = 0; i < ARC_ST_COUNT; i++)
         sqlite3_finalize(a->st[i]);
     sqlite3_close(a->db);
@@ -1042,36 +1042,6 @@ arc_savepoint_undo(struct arc *a, const char *name)
 }
 
 /*
- * Remove what a run cut off before its commit left in the folder of the
- * stack just begun: nothing committed can be there, as its id is new,
- * and no other mailroom writes while this one holds the write lock.
- * Cannot fail; what cannot be removed is said and left for verify.
- */
-static void
-remove_leftovers(struct arc *a)
-{
-    char dir[32];
-    char *path = NULL;
-    struct dirent *e;
-    DIR *d;
-
-    if (stack_dir(a, dir, sizeof(dir), NULL) ||
-        !(path = arc_path_join(a->dir, dir, NULL)))
-        return;
-    d = opendir(path);
-    while (d && (e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        if (unlinkat(dirfd(d), e->d_name, 0) && errno != ENOENT)
-            mr_log(MR_LOG_WARN, _("cannot remove '%s/%s': %s"), path, e->d_name,
-                   strerror(errno));
-    }
-    if (d)
-        closedir(d);
-    free(path);
-}
-
-/*
  * Begin a stack from source; with sha256, unless a stack already holds
  * that content (then *pexisting is its id, no stack is open, and 1 is
  * returned).
@@ -1082,6 +1052,7 @@ stack_begin(struct arc *a, const char *source, const char *sha256,
 {
     sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_INSERT] : NULL;
     sqlite3_stmt *find = a ? a->st[ARC_ST_STACK_BY_SHA256] : NULL;
+    struct mr_err why = MR_ERR_INIT;
     int rc, in_txn = 0;
 
     if (pexisting)
@@ -1122,7 +1093,13 @@ stack_begin(struct arc *a, const char *source, const char *sha256,
         goto out;
     a->stack_id = sqlite3_last_insert_rowid(a->db);
     a->in_stack = 1;
-    remove_leftovers(a);
+    /*
+     * Its id is new, so whatever its folder holds was left by a run cut
+     * off before its commit; no other mailroom writes while this one
+     * holds the write lock.  What cannot be removed is said and left.
+     */
+    if (arc_stack_sweep(a, &why))
+        mr_log(MR_LOG_WARN, "%s", why.msg);
 out:
     arc_stmt_done(st);
     if (rc && in_txn && !sqlite3_get_autocommit(a->db))
@@ -1593,7 +1570,7 @@ arc_stack_resume(struct arc *a, int64_t stack_id, int *pscanning,
                  struct mr_err *err)
 {
     sqlite3_stmt *st = a ? a->st[ARC_ST_STACK_GET] : NULL;
-    int rc, in_txn = 0;
+    int rc, in_txn = 0, scanning;
 
     if (pscanning)
         *pscanning = 0;
@@ -1619,12 +1596,19 @@ arc_stack_resume(struct arc *a, int64_t stack_id, int *pscanning,
     }
     snprintf(a->stack_time, sizeof(a->stack_time), "%s",
              (const char *)sqlite3_column_text(st, 0));
-    if (pscanning)
-        *pscanning =
-            !strcmp((const char *)sqlite3_column_text(st, 1), "scanning");
+    scanning = !strcmp((const char *)sqlite3_column_text(st, 1), "scanning");
     rc = 0;
     a->stack_id = stack_id;
     a->in_stack = 1;
+    /* A scan cut off may have left a page's file without its row. */
+    if (scanning)
+        rc = arc_stack_sweep(a, err);
+    if (rc) {
+        a->in_stack = 0;
+        a->stack_id = 0;
+    } else if (pscanning) {
+        *pscanning = scanning;
+    }
 out:
     arc_stmt_done(st);
     if (rc && in_txn && !sqlite3_get_autocommit(a->db))

@@ -102,6 +102,8 @@ struct arc {
     int stepping;               /* arc_letter_each or arc_search is running */
     struct timespec busy_since; /* when the current wait for a lock began */
     int busy_said;              /* the wait was told on stderr */
+    int64_t claimed;            /* the stack claimed for scanning, 0: none */
+    int claim_fd;               /* its lock file, open while claimed */
 };
 
 /* arc_db.c: statements and errors. */
@@ -154,6 +156,18 @@ int arc_stack_alive(struct arc *a, struct mr_err *err);
  * nothing when SQLite already rolled it all back.  Cannot fail.
  */
 void arc_savepoint_undo(struct arc *a, const char *name);
+
+/* arc_claim.c: stacks being scanned. */
+
+/*
+ * Remove the files of the open stack's folder that no row of the stack
+ * names: writes cut off between a page's file and its commit.  Only under
+ * the write lock (the open stack), before any page of ours is written in
+ * it, when every such file is a leftover.  A file that cannot be removed
+ * is warned about and left.  MR_EIO when the folder cannot be read,
+ * MR_EDB, MR_ENOMEM.
+ */
+int arc_stack_sweep(struct arc *a, struct mr_err *err);
 
 /* arc_edit.c: the clock and the audit table. */
 

@@ -88,7 +88,10 @@ int arc_letter_add(struct arc *a, int first_seq, int count,
  * "scanning"), and OCRs it later.  arc_stack_resume opens the write
  * transaction on existing stack stack_id again, to add pages, results or
  * letters and commit them; *pscanning (may be NULL) tells whether the
- * stack is still being scanned.  MR_ENOTFOUND for an unknown stack.
+ * stack is still being scanned.  A stack still being scanned first loses
+ * the files of its folder that no row names: a page's file written by a
+ * scan cut off before its commit.  MR_ENOTFOUND for an unknown stack,
+ * MR_EIO when its folder cannot be read.
  */
 int arc_stack_resume(struct arc *a, int64_t stack_id, int *pscanning,
                      struct mr_err *err);
@@ -101,6 +104,36 @@ int64_t arc_stack_current(const struct arc *a);
  * processed yet) or as complete.  Takes effect with the commit.
  */
 int arc_stack_set_scanning(struct arc *a, int scanning, struct mr_err *err);
+
+/*
+ * Claim stack stack_id for this handle to scan into, until
+ * arc_stack_unclaim or arc_close: only one live process scans a stack.
+ * The claim is an flock(2) on DIR/scanning/SSSSSS.lock (made when
+ * missing), which a process loses when it ends, however it ends.
+ * Letting go of a claim removes the file, so one found there unlocked
+ * was left by a process cut off (killed) while scanning the stack:
+ * *pcut_off (may be NULL) is then 1, and that process's last side may
+ * come from the scanner again (a feeder that counts a side as fed only
+ * when the front end goes on).  The stack's state is not looked at.  One
+ * claim per handle (MR_EINVAL for a second); MR_EBUSY when another live
+ * process holds it, MR_EIO.
+ */
+int arc_stack_claim(struct arc *a, int64_t stack_id, int *pcut_off,
+                    struct mr_err *err);
+
+/*
+ * Let go of the handle's claim, removing its lock file.  Does nothing
+ * without one.  Cannot fail.
+ */
+void arc_stack_unclaim(struct arc *a);
+
+/*
+ * The stacks from source still "scanning" (claimed by a live process or
+ * not), newest first, into *pids (malloc'd, *pn entries; free()).  MR_EDB,
+ * MR_ENOMEM.
+ */
+int arc_stacks_scanning(struct arc *a, const char *source, int64_t **pids,
+                        size_t *pn, struct mr_err *err);
 
 /* One page of a stack, for processing and for continuing a scan. */
 struct arc_stack_page {

@@ -1727,6 +1727,124 @@ test_scan_flow(void)
     tmp_end();
 }
 
+/* Whether path exists. */
+static int
+exists(const char *path)
+{
+    struct stat sb;
+
+    return lstat(path, &sb) == 0;
+}
+
+/* Write a small file at path. */
+static void
+put_file(const char *path)
+{
+    FILE *fp = fopen(path, "w");
+
+    T_CHECK(fp != NULL);
+    if (fp) {
+        fputs("cut off\n", fp);
+        fclose(fp);
+    }
+}
+
+/*
+ * Stacks being scanned: one live claim per stack, a lock file found
+ * unlocked means a scan cut off, and going on with a scanning stack
+ * removes the files of its folder no row names (complete stacks keep
+ * theirs).
+ */
+static void
+test_scan_claims(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    struct mr_page pg;
+    char dir[1100], lock[1200], part[1200], stray[1200], kept[1200];
+    int64_t stack, *ids = NULL;
+    size_t n = 0;
+    int cut_off = -1;
+    struct arc *a, *b;
+    PIX *pix = make_pix(K_8BPP);
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "claims");
+    a = arc_open(dir, &err);
+    b = arc_open(dir, &err);
+    T_CHECK(a && b);
+    T_EQ_INT(arc_stack_begin(a, "scanner feeder:tray", &err), 0);
+    stack = arc_stack_current(a);
+    T_EQ_INT(arc_stack_set_scanning(a, 1, &err), 0);
+    T_EQ_INT(arc_stack_claim(a, stack, &cut_off, &err), 0);
+    T_EQ_INT(cut_off, 0);
+    make_page(&pg, 1, NULL, -1, NULL);
+    pg.flags |= MR_PAGE_PENDING;
+    T_EQ_INT(arc_page_add(a, &pg, pix, NULL, NULL, &err), 0);
+    mr_page_release(&pg);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+    snprintf(lock, sizeof(lock), "%s/scanning/%06lld.lock", dir,
+             (long long)stack);
+    T_CHECK(exists(lock));
+
+    /* Another handle: the stack is listed, but it cannot claim it. */
+    T_EQ_INT(arc_stacks_scanning(b, "scanner feeder:tray", &ids, &n, &err), 0);
+    T_CHECK(n == 1 && ids[0] == stack);
+    free(ids);
+    T_EQ_INT(arc_stacks_scanning(b, "scanner test:0", &ids, &n, &err), 0);
+    T_EQ_INT(n, 0);
+    free(ids);
+    T_EQ_INT(arc_stack_claim(b, stack, &cut_off, &err), MR_EBUSY);
+    T_EQ_STR(err.msg, "stack 1 is being scanned by another mailroom");
+    mr_err_clear(&err);
+    T_EQ_INT(arc_stack_claim(a, stack + 1, NULL, &err), MR_EINVAL);
+    mr_err_clear(&err);
+
+    /* Let go of cleanly: the file goes, the next claim is no cut-off. */
+    arc_stack_unclaim(a);
+    T_CHECK(!exists(lock));
+    T_EQ_INT(arc_stack_claim(b, stack, &cut_off, &err), 0);
+    T_EQ_INT(cut_off, 0);
+    arc_stack_unclaim(b);
+
+    /* A lock file left unlocked: the last scan was cut off. */
+    put_file(lock);
+    T_EQ_INT(arc_stack_claim(a, stack, &cut_off, &err), 0);
+    T_EQ_INT(cut_off, 1);
+
+    /* A page's file and a .part without their rows are swept. */
+    snprintf(kept, sizeof(kept), "%s/pages/%06lld/0001.png", dir,
+             (long long)stack);
+    snprintf(stray, sizeof(stray), "%s/pages/%06lld/0002.png", dir,
+             (long long)stack);
+    snprintf(part, sizeof(part), "%s/pages/%06lld/0003.tif.part", dir,
+             (long long)stack);
+    put_file(stray);
+    put_file(part);
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    T_CHECK(exists(kept));
+    T_CHECK(!exists(stray) && !exists(part));
+    T_EQ_INT(arc_stack_set_scanning(a, 0, &err), 0);
+    T_EQ_INT(arc_stack_commit(a, &err), 0);
+
+    /* A complete stack's folder is not touched. */
+    put_file(stray);
+    T_EQ_INT(arc_stack_resume(a, stack, NULL, &err), 0);
+    arc_stack_abort(a);
+    T_CHECK(exists(stray));
+    unlink(stray);
+    T_EQ_INT(arc_stacks_scanning(a, "scanner feeder:tray", &ids, &n, &err), 0);
+    T_EQ_INT(n, 0);
+    free(ids);
+
+    /* Closing lets go of the claim. */
+    arc_close(&a);
+    T_CHECK(!exists(lock));
+    arc_close(&b);
+    pixDestroy(&pix);
+    check_integrity(dir);
+    tmp_end();
+}
+
 /*
  * The rest of a long letter: a page deferred is no work for `process`,
  * counts as unread in its letter, and is read later like any page.
@@ -2291,6 +2409,7 @@ main(int argc, char **argv)
         {"stack_begin_file", test_stack_begin_file},
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},
+        {"scan_claims", test_scan_claims},
         {"deferred_pages", test_deferred_pages},
         {"clock", test_clock},
         {"corrections", test_corrections},

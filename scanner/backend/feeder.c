@@ -9,6 +9,7 @@
  *                 duplex true               front, back, front, back ...
  *                 fault 3 jammed            sheet 3 jams, the first time
  *                 delay 20                  each read takes 20 ms more
+ *                 pickup 300                each sane_start 300 ms more
  *   LD_LIBRARY_PATH=<dir of libsane-feeder.so.1> SANE_CONFIG_DIR=<dir>
  *
  * feeder.conf is read from the first directory of SANE_CONFIG_DIR that has
@@ -31,10 +32,17 @@
  * of at most 32 KiB.
  *
  * The feeder keeps its place in <folder>/.feeder-state, so a later run
- * (after a jam, a crash or a kill) goes on with the sheet that was not
- * finished, as an operator re-feeds it: a side counts as fed once its
- * last byte has been read.  When the stack has run out, sane_start
- * answers NO_DOCS and the feeder is loaded again for the next scan.
+ * (after a jam, a crash or a kill) goes on with the side that was not
+ * finished, as an operator re-feeds it.  A side read to its last byte
+ * counts as fed only when the front end goes on: at the next sane_start,
+ * or at sane_cancel (or sane_close).  A front end killed while it was
+ * storing a side it had read whole gets that side again on its next run:
+ * every side comes at least once, and a front end that stored it before
+ * the kill must tell it from a new one.  "pickup" makes sane_start slow,
+ * as a feeder picking up the next sheet, before the side before counts
+ * as fed: kill tests land there too.  When the stack has run out,
+ * sane_start answers NO_DOCS and the feeder is loaded again for the next
+ * scan.
  *
  * Faults: "fault SHEET KIND" makes that sheet fail once, then feed
  * normally.  jammed and io-error strike halfway through the sheet's front
@@ -106,7 +114,8 @@ struct device {
     int blank_backs; /* its folder holds only fronts */
     struct fault faults[FEEDER_MAX_FAULTS];
     int nfaults;
-    long delay_ms; /* added to every sane_read that returns data */
+    long delay_ms;  /* added to every sane_read that returns data */
+    long pickup_ms; /* added to every sane_start */
     SANE_Device sane;
     int open;
 };
@@ -133,6 +142,7 @@ struct handle {
     unsigned long struck; /* bit i: faults[i] has struck */
     /* The side being read, and whether its end was reached. */
     int scanning, eof;
+    int read_whole; /* a side was read whole: fed once the front end goes on */
     SANE_Parameters params;
     unsigned char *frame;
     size_t frame_len, frame_pos;
@@ -327,12 +337,14 @@ config_read(void)
                 d->duplex = 1;
             else if (parse_bool(value, &d->duplex))
                 why = _("duplex wants true, false or blank-backs");
-        } else if (!strcmp(key, "delay")) {
+        } else if (!strcmp(key, "delay") || !strcmp(key, "pickup")) {
+            long *pms = key[0] == 'd' ? &d->delay_ms : &d->pickup_ms;
+
             errno = 0;
-            d->delay_ms = strtol(value, &end, 10);
-            if (errno || end == value || *end || d->delay_ms < 0 ||
-                d->delay_ms > 60000)
-                why = _("delay wants milliseconds (0-60000)");
+            *pms = strtol(value, &end, 10);
+            if (errno || end == value || *end || *pms < 0 || *pms > 60000)
+                why = key[0] == 'd' ? _("delay wants milliseconds (0-60000)")
+                                    : _("pickup wants milliseconds (0-60000)");
         } else if (!strcmp(key, "fault")) {
             parse_fault(d, value, &why);
         } else {
@@ -636,6 +648,42 @@ frame_drop(struct handle *h)
     h->read_fault = FAULT_NONE;
 }
 
+/* Take ms milliseconds more, as a slow device would. */
+static void
+pause_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, ms % 1000 * 1000000L};
+
+    if (ms > 0)
+        nanosleep(&ts, NULL);
+}
+
+/* A side read whole counts as fed: the feeder moves on, and keeps it. */
+static SANE_Status
+side_fed(struct handle *h)
+{
+    if (is_duplex(h) && h->side == 0) {
+        h->side = 1;
+    } else {
+        h->sheet++;
+        h->side = 0;
+    }
+    return state_save(h);
+}
+
+/*
+ * The front end goes on (sane_start, sane_cancel, sane_close): a side it
+ * read whole counts as fed now.
+ */
+static SANE_Status
+go_on(struct handle *h)
+{
+    if (!h->read_whole)
+        return SANE_STATUS_GOOD;
+    h->read_whole = 0;
+    return side_fed(h);
+}
+
 void sane_feeder_close(SANE_Handle handle);
 void
 sane_feeder_close(SANE_Handle handle)
@@ -644,6 +692,7 @@ sane_feeder_close(SANE_Handle handle)
 
     if (!h)
         return;
+    go_on(h); /* SANE: closing cancels first */
     frame_drop(h);
     leaves_free(h);
     h->dev->open = 0;
@@ -874,6 +923,10 @@ sane_feeder_start(SANE_Handle handle)
     if (h->scanning)
         return SANE_STATUS_DEVICE_BUSY;
     frame_drop(h);
+    pause_ms(h->dev->pickup_ms);
+    st = go_on(h);
+    if (st != SANE_STATUS_GOOD)
+        return st;
     if (!is_duplex(h) && h->side == 1) {
         h->sheet++; /* switched to fronts only halfway through a sheet */
         h->side = 0;
@@ -925,19 +978,6 @@ sane_feeder_start(SANE_Handle handle)
     return SANE_STATUS_GOOD;
 }
 
-/* A side was read to its end: the feeder moves on. */
-static SANE_Status
-side_fed(struct handle *h)
-{
-    if (is_duplex(h) && h->side == 0) {
-        h->side = 1;
-    } else {
-        h->sheet++;
-        h->side = 0;
-    }
-    return state_save(h);
-}
-
 SANE_Status sane_feeder_read(SANE_Handle handle, SANE_Byte *buf, SANE_Int max,
                              SANE_Int *len);
 SANE_Status
@@ -953,11 +993,10 @@ sane_feeder_read(SANE_Handle handle, SANE_Byte *buf, SANE_Int max,
     if (!h->scanning)
         return SANE_STATUS_CANCELLED;
     if (h->frame_pos == h->frame_len) {
-        SANE_Status st = side_fed(h);
-
         frame_drop(h);
-        h->eof = st == SANE_STATUS_GOOD;
-        return st == SANE_STATUS_GOOD ? SANE_STATUS_EOF : st;
+        h->eof = 1;
+        h->read_whole = 1;
+        return SANE_STATUS_EOF;
     }
     if (h->read_fault != FAULT_NONE && h->frame_pos >= h->frame_len / 2) {
         SANE_Status st = fault_status(h->read_fault);
@@ -972,12 +1011,7 @@ sane_feeder_read(SANE_Handle handle, SANE_Byte *buf, SANE_Int max,
         n = FEEDER_READ_CHUNK;
     if (max >= 0 && n > (size_t)max)
         n = (size_t)max;
-    if (h->dev->delay_ms > 0) {
-        struct timespec ts = {h->dev->delay_ms / 1000,
-                              h->dev->delay_ms % 1000 * 1000000L};
-
-        nanosleep(&ts, NULL);
-    }
+    pause_ms(h->dev->delay_ms);
     memcpy(buf, h->frame + h->frame_pos, n);
     h->frame_pos += n;
     *len = (SANE_Int)n;
@@ -990,7 +1024,11 @@ sane_feeder_cancel(SANE_Handle handle)
 {
     struct handle *h = handle;
 
-    /* A side cut short is fed again; a finished one stays fed. */
+    /*
+     * A side cut short is fed again; one read whole counts as fed (a
+     * state file that cannot be written: it comes again next run).
+     */
+    go_on(h);
     frame_drop(h);
 }
 

@@ -2,7 +2,7 @@
 # t1000-scan: scanning a stack through SANE's `test` backend (private
 # SANE_CONFIG_DIR, never /etc/sane.d): an ADF that empties after 10
 # sheets, a jam that keeps what was read and is continued, and a process
-# killed mid-stack whose pages are all kept exactly once.
+# killed mid-stack whose pages are all kept once.
 . "$(dirname "$0")/lib.sh"
 
 A=$tmp/archive
@@ -69,7 +69,7 @@ test_expect_success 'a complete stack is not continued' '
 	grep "complete" err
 '
 
-test_expect_success 'killed mid-stack: continue and process keep every page once' '
+test_expect_success 'killed mid-stack: continue goes on, the side in flight once' '
 	mkdir slow &&
 	cp "$TESTS/sane.d/dll.conf" slow/ &&
 	sed -e "s/^read-delay .*/read-delay true/" \
@@ -93,8 +93,14 @@ test_expect_success 'killed mid-stack: continue and process keep every page once
 	test "$(q "SELECT state FROM stack WHERE id = 3")" = scanning &&
 	"$MAILROOM" --archive "$A" scan --device test:0 --continue 3 \
 		>out 2>err &&
+	cat err &&
+	# The scan was cut off, so the side in the feeder then may come
+	# again: the first sheet is compared with the last page kept.  The
+	# test backend gives every sheet the same picture, so it is taken for
+	# that side, not stored again, and 9 of the 10 sheets are added.
+	grep "^the first side scanned is page $kept of stack 3 already" err &&
 	total=$(q "SELECT count(*) FROM page WHERE stack_id = 3") &&
-	test "$total" = $((kept + 10)) &&
+	test "$total" = $((kept + 9)) &&
 	test "$(q "SELECT count(DISTINCT seq), min(seq), max(seq)
 		FROM page WHERE stack_id = 3")" = "$total|1|$total" &&
 	test "$(q "SELECT count(*) FROM page WHERE processed = 0")" = 0 &&

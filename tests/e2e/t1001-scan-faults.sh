@@ -5,14 +5,18 @@
 # scratch directory: tests/sane.d copied, its test.conf edited with sed
 # (never /etc/sane.d).
 #
+#   - every status the backend's read-status-code injects (every sane_read
+#     answers it, so every sheet fails) on a new stack, which is then
+#     continued with a sound feeder.
 #   - Ctrl-C after two pages: exit 130, the committed pages are kept, and
 #     the message names the `scan --continue` that goes on.  That stack
-#     stays open for the fault tests.
-#   - every status the backend's read-status-code injects (every sane_read
-#     answers it, so every sheet fails): on a new stack, then continuing
-#     the Ctrl-C'd stack so that there are pages before the fault; each
-#     stack is then continued with a sound feeder, no page lost or
-#     archived twice.  NO_DOCS ends the stack instead.
+#     stays open for the fault tests: each status again, continuing it so
+#     that there are pages before the fault; then it is continued with a
+#     sound feeder, no page lost or archived twice.  NO_DOCS ends the
+#     stack instead.
+#   - a plain `scan` of the same device goes on with a stack stopped by
+#     Ctrl-C; a stack another live mailroom is scanning is not continued
+#     (exit 75) and a plain `scan` starts a new stack beside it.
 #   - a jam on a terminal: the operator is asked, q stops.
 #   - three-pass colour, 16-bit gray, 1-bit line art and a hand scanner
 #     (page height unknown until the end) archive pages of the expected
@@ -126,44 +130,31 @@ test_expect_success 'setup: a sound feeder, and one at half a second a sheet' '
 	conf slow read-delay true read-delay-duration 500000
 '
 
-test_expect_success 'Ctrl-C mid-stack: exit 130, the pages kept, how to go on' '
-	interrupt &&
-	test "$(cat rc)" = 130 &&
-	test_line_count -eq 2 err &&
-	grep "^mailroom: error: interrupted$" err &&
-	s=$(continue_of err) &&
-	kept=$(cat kept) &&
-	say "$kept pages were committed before SIGINT" &&
-	test "$kept" -ge 2 && test "$kept" -lt 10 &&
-	grep "^mailroom: error: $kept pages of stack $s are archived" err &&
-	test "$(q "SELECT state, page_count FROM stack WHERE id = $s")" = \
-		"scanning|$kept" &&
-	test "$(q "SELECT count(*), min(seq), max(seq)
-		FROM page WHERE stack_id = $s")" = "$kept|1|$kept" &&
-	test -z "$(find "$A" -name "*.part")" &&
-	test ! -s out &&
-	echo $s >stopped.stack &&
-	echo $kept >stopped.kept
-'
+# each_status FN: run FN once for every status read-status-code injects,
+# with $status, $code (the exit code), $msg (what the operator is told)
+# and $dir (its configuration) set.
+each_status() {
+	for f in \
+		"JAMMED 75 paper jam in 'test:0': clear the feeder and continue" \
+		"COVER_OPEN 75 cover open on 'test:0': close it and continue" \
+		"DEVICE_BUSY 75 scanner 'test:0' is busy: try again later" \
+		"IO_ERROR 75 cannot scan on 'test:0': Error during device I/O" \
+		"NO_MEM 75 cannot scan on 'test:0': Out of memory" \
+		"UNSUPPORTED 75 cannot scan on 'test:0': Operation not supported" \
+		"INVAL 75 cannot scan on 'test:0': Invalid argument" \
+		"ACCESS_DENIED 75 cannot scan on 'test:0': Access to resource has been denied" \
+		"EOF 75 scanner 'test:0' sent an empty page" \
+		"CANCELLED 130 scan on 'test:0' was cancelled"; do
+		status=${f%% *}
+		f=${f#* }
+		code=${f%% *}
+		msg=${f#* }
+		dir=fault-$(echo "$status" | tr A-Z_ a-z-)
+		"$1"
+	done
+}
 
-# STATUS, the exit code, and what the operator is told.
-for f in \
-	"JAMMED 75 paper jam in 'test:0': clear the feeder and continue" \
-	"COVER_OPEN 75 cover open on 'test:0': close it and continue" \
-	"DEVICE_BUSY 75 scanner 'test:0' is busy: try again later" \
-	"IO_ERROR 75 cannot scan on 'test:0': Error during device I/O" \
-	"NO_MEM 75 cannot scan on 'test:0': Out of memory" \
-	"UNSUPPORTED 75 cannot scan on 'test:0': Operation not supported" \
-	"INVAL 75 cannot scan on 'test:0': Invalid argument" \
-	"ACCESS_DENIED 75 cannot scan on 'test:0': Access to resource has been denied" \
-	"EOF 75 scanner 'test:0' sent an empty page" \
-	"CANCELLED 130 scan on 'test:0' was cancelled"; do
-	status=${f%% *}
-	f=${f#* }
-	code=${f%% *}
-	msg=${f#* }
-	dir=fault-$(echo "$status" | tr A-Z_ a-z-)
-
+first_sheet() {
 	test_expect_success "$status on the first sheet: exit $code, stack left open" '
 		conf $dir read-status-code "\"SANE_STATUS_$status\"" &&
 		test_expect_code $code scan $dir --source adf \
@@ -191,7 +182,31 @@ for f in \
 		pages_once $s 10 &&
 		lettered $s
 	'
+}
+each_status first_sheet
 
+test_expect_success 'Ctrl-C mid-stack: exit 130, the pages kept, how to go on' '
+	interrupt &&
+	test "$(cat rc)" = 130 &&
+	test_line_count -eq 2 err &&
+	grep "^mailroom: error: interrupted$" err &&
+	s=$(continue_of err) &&
+	kept=$(cat kept) &&
+	say "$kept pages were committed before SIGINT" &&
+	test "$kept" -ge 2 && test "$kept" -lt 10 &&
+	grep "^mailroom: error: $kept pages of stack $s are archived" err &&
+	test "$(q "SELECT state, page_count FROM stack WHERE id = $s")" = \
+		"scanning|$kept" &&
+	test "$(q "SELECT count(*), min(seq), max(seq)
+		FROM page WHERE stack_id = $s")" = "$kept|1|$kept" &&
+	test -z "$(find "$A" -name "*.part")" &&
+	test ! -s out &&
+	echo $s >stopped.stack &&
+	echo $kept >stopped.kept
+'
+
+# Each status again, now with pages before the fault.
+after_pages() {
 	test_expect_success "$status after pages were read: continuing keeps them" '
 		s=$(cat stopped.stack) &&
 		kept=$(cat stopped.kept) &&
@@ -207,7 +222,8 @@ for f in \
 			FROM page WHERE stack_id = $s")" = "$kept|1|$kept" &&
 		test ! -s out
 	'
-done
+}
+each_status after_pages
 
 test_expect_success "the Ctrl-C'd stack, continued after every fault, ends with each page once" '
 	s=$(cat stopped.stack) &&
@@ -250,6 +266,63 @@ test_expect_success 'NO_DOCS continuing a stopped stack: it ends with its pages'
 	test "$(q "SELECT state, page_count FROM stack WHERE id = $s")" = \
 		"complete|$kept" &&
 	pages_once $s $kept &&
+	lettered $s
+'
+
+test_expect_success 'a plain scan goes on with the stack Ctrl-C stopped' '
+	interrupt &&
+	test "$(cat rc)" = 130 &&
+	s=$(continue_of err) &&
+	kept=$(cat kept) &&
+	test_expect_code 0 scan sound --source adf >out 2>err </dev/null &&
+	cat err &&
+	grep "^going on with stack $s from .test:0., cut off after $kept pages$" \
+		err &&
+	test "$(grep -c "going on" err)" = 1 &&
+	! grep "not stored again" err &&
+	test "$(q "SELECT max(id) FROM stack")" = $s &&
+	test "$(q "SELECT state, page_count FROM stack WHERE id = $s")" = \
+		"complete|$((kept + 10))" &&
+	pages_once $s $((kept + 10)) &&
+	lettered $s
+'
+
+test_expect_success 'a stack another mailroom scans: not continued, not taken' '
+	conf slower read-delay true read-delay-duration 3000000 &&
+	before=$(q "SELECT max(id) FROM stack") || exit 1
+	# Three seconds a sheet: still scanning when the checks are done.
+	SANE_CONFIG_DIR=$tmp/slower "$MAILROOM" --archive "$A" scan \
+		--device test:0 --source adf >bg.out 2>bg.err </dev/null &
+	pid=$! &&
+	n=0 &&
+	while test -z "$(q "SELECT id FROM stack WHERE id > $before")" &&
+		test $n -lt 300; do
+		sleep 0.1
+		n=$((n + 1))
+	done &&
+	s=$(q "SELECT id FROM stack WHERE id > $before") &&
+	failed=0 &&
+	{
+		test_expect_code 75 scan sound --continue $s \
+			>out 2>err </dev/null &&
+		cat err &&
+		test "$(cat err)" = \
+			"mailroom: error: stack $s is being scanned by another mailroom" &&
+		test_expect_code 0 scan sound --source adf \
+			>out 2>err </dev/null &&
+		! grep "going on" err &&
+		t=$(q "SELECT max(id) FROM stack") &&
+		test $t -gt $s &&
+		pages_once $t 10
+	} || failed=1
+	kill -INT $pid
+	rc=0
+	wait $pid || rc=$?
+	test $failed = 0 &&
+	test $rc = 130 &&
+	test "$(q "SELECT state FROM stack WHERE id = $s")" = scanning &&
+	scan sound --continue $s >out 2>err </dev/null &&
+	test "$(q "SELECT state FROM stack WHERE id = $s")" = complete &&
 	lettered $s
 '
 

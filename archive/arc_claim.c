@@ -1,0 +1,277 @@
+/*
+ * Stacks being scanned.  A scan commits its stack page by page, so a stack
+ * in state "scanning" is either being scanned by a live mailroom or was
+ * left by one that stopped (a jam, Ctrl-C) or was cut off (killed).  The
+ * scanning process holds a claim on the stack: an flock(2) on
+ * DIR/scanning/SSSSSS.lock, which dies with the process.  Invariants:
+ *   - a stack is claimed by one live handle at most;
+ *   - a handle that lets go of a claim removes the file while it still
+ *     holds the lock, so a file found unlocked was left by a process that
+ *     was cut off;
+ *   - page files are written only by a handle holding the write lock, so
+ *     a file of a scanning stack's folder that no row names, seen under
+ *     the write lock, is a write that was cut off (arc_stack_sweep).
+ */
+#include "archive/arc_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Tries to open and lock a lock file that others keep removing. */
+#define ARC_CLAIM_TRIES 10
+
+/* DIR/scanning/SSSSSS.lock into a malloc'd string; NULL with MR_ENOMEM. */
+static char *
+claim_path(const struct arc *a, int64_t stack_id, struct mr_err *err)
+{
+    char name[64];
+
+    snprintf(name, sizeof(name), "scanning/%06lld.lock", (long long)stack_id);
+    return arc_path_join(a->dir, name, err);
+}
+
+/*
+ * Open the lock file at path, creating it when missing; *pfound tells
+ * whether it was there.  -1 with errno on failure.
+ */
+static int
+claim_open(const char *path, int *pfound)
+{
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+
+    *pfound = fd >= 0;
+    if (fd < 0 && errno == ENOENT)
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                  0600);
+    return fd;
+}
+
+/* Whether fd is still the file at path (not removed by its last holder). */
+static int
+claim_current(int fd, const char *path)
+{
+    struct stat by_fd, by_path;
+
+    return fstat(fd, &by_fd) == 0 && stat(path, &by_path) == 0 &&
+           by_fd.st_dev == by_path.st_dev && by_fd.st_ino == by_path.st_ino;
+}
+
+int
+arc_stack_claim(struct arc *a, int64_t stack_id, int *pcut_off,
+                struct mr_err *err)
+{
+    char *path = NULL, *dir = NULL;
+    int rc = 0, fd = -1, found = 0;
+
+    if (pcut_off)
+        *pcut_off = 0;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    if (a->claimed)
+        return mr_fail(err, MR_EINVAL,
+                       _("cannot claim stack %lld: stack %lld is claimed"),
+                       (long long)stack_id, (long long)a->claimed);
+    path = claim_path(a, stack_id, err);
+    dir = arc_path_join(a->dir, "scanning", err);
+    if (!path || !dir) {
+        rc = MR_ENOMEM;
+        goto out;
+    }
+    rc = arc_mkdir_p(dir, err);
+    for (int i = 0; !rc && i < ARC_CLAIM_TRIES; i++) {
+        fd = claim_open(path, &found);
+        if (fd < 0 && errno == EEXIST)
+            continue; /* made by another between our two opens */
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+            rc = fd >= 0 && errno == EWOULDBLOCK
+                     ? mr_fail(err, MR_EBUSY,
+                               _("stack %lld is being scanned by another "
+                                 "mailroom"),
+                               (long long)stack_id)
+                     : mr_fail(err, MR_EIO, _("cannot lock '%s': %s"), path,
+                               strerror(errno));
+            break;
+        }
+        if (claim_current(fd, path)) {
+            a->claimed = stack_id;
+            a->claim_fd = fd;
+            fd = -1;
+            if (pcut_off)
+                *pcut_off = found;
+            goto out;
+        }
+        close(fd); /* its holder let go of it and removed it: again */
+        fd = -1;
+    }
+    if (!rc)
+        rc = mr_fail(err, MR_EBUSY,
+                     _("stack %lld is being scanned by another mailroom"),
+                     (long long)stack_id);
+out:
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    free(path);
+    return rc;
+}
+
+void
+arc_stack_unclaim(struct arc *a)
+{
+    char *path;
+
+    if (!a || !a->claimed)
+        return;
+    path = claim_path(a, a->claimed, NULL);
+    if (path && unlink(path) && errno != ENOENT)
+        mr_log(MR_LOG_WARN, _("cannot remove '%s': %s"), path, strerror(errno));
+    free(path);
+    close(a->claim_fd); /* the lock goes with it */
+    a->claimed = 0;
+    a->claim_fd = -1;
+}
+
+int
+arc_stacks_scanning(struct arc *a, const char *source, int64_t **pids,
+                    size_t *pn, struct mr_err *err)
+{
+    static const char sql[] = "SELECT id FROM stack WHERE state = 'scanning'"
+                              " AND source = :source ORDER BY id DESC";
+    sqlite3_stmt *st = NULL;
+    int64_t *ids = NULL, *grown;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *pids = NULL;
+    *pn = 0;
+    if (MR_NEVER(!a || !source))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    rc = arc_bind_text(a, st, ":source", source, -1, err);
+    while (!rc && (rc = arc_step(a, st, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            grown = realloc(ids, cap * sizeof(*ids));
+            if (!grown) {
+                rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+                break;
+            }
+            ids = grown;
+        }
+        ids[n++] = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
+    sqlite3_finalize(st);
+    if (rc) {
+        free(ids);
+        return rc;
+    }
+    *pids = ids;
+    *pn = n;
+    return 0;
+}
+
+/* The open stack's image paths, sorted, into *ppaths (*pn of them). */
+static int
+stack_paths(struct arc *a, char ***ppaths, size_t *pn, struct mr_err *err)
+{
+    static const char sql[] = "SELECT img_path FROM page"
+                              " WHERE stack_id = :stack ORDER BY img_path";
+    sqlite3_stmt *st = NULL;
+    char **paths = NULL, **grown;
+    size_t n = 0, cap = 0;
+    int rc;
+
+    *ppaths = NULL;
+    *pn = 0;
+    if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return arc_db_fail(a, err);
+    rc = arc_bind_int(a, st, ":stack", a->stack_id, err);
+    while (!rc && (rc = arc_step(a, st, err)) == 1) {
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            grown = realloc(paths, cap * sizeof(*paths));
+            if (!grown) {
+                rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
+                break;
+            }
+            paths = grown;
+        }
+        rc = arc_column_dup(st, 0, &paths[n], err);
+        if (rc)
+            break;
+        n++;
+    }
+    sqlite3_finalize(st);
+    *ppaths = paths;
+    *pn = n;
+    return rc;
+}
+
+static int
+compare_paths(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int
+arc_stack_sweep(struct arc *a, struct mr_err *err)
+{
+    char rel[512], folder[32];
+    char **paths = NULL, *dir = NULL, *full = NULL;
+    size_t n = 0;
+    struct dirent *e;
+    DIR *d = NULL;
+    int rc;
+
+    if (MR_NEVER(!a || !a->in_stack))
+        return mr_fail(err, MR_EINVAL, _("no stack is open"));
+    snprintf(folder, sizeof(folder), "pages/%06lld", (long long)a->stack_id);
+    dir = arc_path_join(a->dir, folder, err);
+    if (!dir)
+        return MR_ENOMEM;
+    d = opendir(dir);
+    if (!d) {
+        rc = errno == ENOENT ? 0
+                             : mr_fail(err, MR_EIO, _("cannot read '%s': %s"),
+                                       dir, strerror(errno));
+        goto out;
+    }
+    rc = stack_paths(a, &paths, &n, err);
+    while (!rc && (e = readdir(d))) {
+        const char *p = rel;
+
+        if (e->d_name[0] == '.' &&
+            (!e->d_name[1] || (e->d_name[1] == '.' && !e->d_name[2])))
+            continue;
+        snprintf(rel, sizeof(rel), "%s/%s", folder, e->d_name);
+        if (n && bsearch(&p, paths, n, sizeof(*paths), compare_paths))
+            continue;
+        full = arc_path_join(a->dir, rel, err);
+        if (!full) {
+            rc = MR_ENOMEM;
+            break;
+        }
+        if (unlink(full) == 0)
+            mr_log(MR_LOG_INFO, _("removed '%s': a write that was cut off"),
+                   full);
+        else if (errno != ENOENT)
+            mr_log(MR_LOG_WARN, _("cannot remove '%s': %s"), full,
+                   strerror(errno));
+        free(full);
+        full = NULL;
+    }
+out:
+    if (d)
+        closedir(d);
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    free(dir);
+    return rc;
+}
