@@ -49,7 +49,13 @@ test_expect_success 'import: every letter judged' '
 '
 
 test_expect_success 'writers: names, phones, a checked ID number' '
-	test "$(field A .writer.phone)" = "13800000001 555-0100 13600000004 13700000003 13900000002 023-12345678 13500000005" &&
+	test "$(field A .writer.phone)" = "138****0001 ***-0100 136****0004 137****0003 139****0002 023-****5678 135****0005" &&
+	printf "[privacy]\nunmasked = %s\n" "$(id -un)" >A/privacy.ini &&
+	chmod 600 A/privacy.ini &&
+	test "$("$MAILROOM" --archive A letters --unmasked |
+		jq -r .writer.phone | paste -sd" ")" = \
+		"13800000001 555-0100 13600000004 13700000003 13900000002 023-12345678 13500000005" &&
+	rm A/privacy.ini &&
 	test "$(field A ".writer.name // \"-\"")" = \
 		"张三 John Q. Sample 赵六 王五 李四 - 周七" &&
 	test "$(field A "select(.writer.id_number) | .writer.id_number_state")" \
