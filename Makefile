@@ -1,5 +1,6 @@
 # mailroom: one non-recursive Makefile.  `make` builds ./mailroom,
-# `make test` runs the whole suite, `make check` runs it under ASan+UBSan,
+# `make test` runs the whole suite, `make check` (what CI runs) builds
+# ./mailroom and runs the suite under ASan+UBSan,
 # `make valgrind` runs the unit tests under valgrind,
 # `make demo` scans the bundled sample letters through SANE (the virtual
 # feeder in scanner/backend/) into a fresh archive, `make fuzz` runs the
@@ -90,7 +91,8 @@ $(LOCALE_MO): pipeline/po/zh_CN.po | $(DEPS_STAMP)
 test: all $(PROGRAM) $(FEEDER) $(UNIT_BIN) $(TOOL_BIN)
 	MAILROOM=$(CURDIR)/$(PROGRAM) BUILD=$(CURDIR)/$(BUILD) tests/run.sh
 
-check asan:
+# The optimised build first: its -Werror warnings differ from -O1's.
+check asan: all
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		$(MAKE) SANITIZE=address,undefined test
 

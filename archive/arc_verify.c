@@ -194,8 +194,8 @@ check_pages(struct verify *v, struct known *k, struct mr_err *err)
 static int
 known_has(const struct known *k, const char *rel)
 {
-    return bsearch(&rel, k->paths, k->n, sizeof(*k->paths), compare_paths) !=
-           NULL;
+    return k->n && bsearch(&rel, k->paths, k->n, sizeof(*k->paths),
+                           compare_paths) != NULL;
 }
 
 /* Files under dir (relative rel) that no row names. */
@@ -339,7 +339,8 @@ arc_verify(struct arc *a, int (*fn)(const struct arc_problem *p, void *ctx),
     if (!rc)
         rc = check_pages(&v, &k, err);
     if (!rc) {
-        qsort(k.paths, k.n, sizeof(*k.paths), compare_paths);
+        if (k.n) /* qsort may not be given NULL, even for none */
+            qsort(k.paths, k.n, sizeof(*k.paths), compare_paths);
         rc = check_files(&v, &k, "pages", err);
     }
     if (!rc)

@@ -44,13 +44,15 @@ struct held {
  * With a reader, up to as many pages as its pool takes now are kept in
  * memory and handed to it once the file is committed; the rest are read
  * from the archive later.  A file whose content a stack already holds is
- * not stored again: 1 is returned with that stack in *pstack.  On
- * failure nothing of it stays in the archive and err says why.
+ * not stored again: 1 is returned with that stack in *pstack.  *pstored
+ * tells whether the file was committed.  On a failure before that
+ * nothing of it stays in the archive; after it (the reader could not take
+ * it on), its pages stay for `mailroom process`; err says why.
  */
 static int
 store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
            const char *path, int fileno_, int nfiles, int64_t *pstack, int *pn,
-           struct mr_err *err)
+           int *pstored, struct mr_err *err)
 {
     struct scan_file *f = NULL;
     struct held *held = NULL;
@@ -63,6 +65,7 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
 
     *pn = 0;
     *pstack = 0;
+    *pstored = 0;
     mr_page_init(&page);
     if (room > 0 && !(held = calloc((size_t)room, sizeof(*held))))
         return mr_fail(err, MR_ENOMEM, _("out of memory"));
@@ -121,6 +124,7 @@ store_file(const struct mr_cli *cli, struct arc *a, struct mr_reader *r,
         rc = arc_stack_commit(a, err);
     if (rc)
         arc_stack_abort(a);
+    *pstored = !rc;
     if (!rc && r)
         rc = mr_reader_stack(r, *pstack, path, 1, err);
     for (int i = 0; i < nheld; i++) {
@@ -263,7 +267,7 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
     for (size_t i = 0; i < nfiles && !mr_interrupted; i++) {
         const char *cut = NULL; /* the file a failure cut off */
         int64_t stack = 0;
-        int n = 0;
+        int n = 0, stored = 0;
 
         mr_err_clear(&err);
         /* Intake waits for room in the pool, so pages are decoded once. */
@@ -271,8 +275,8 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
             rc = mr_reader_poll(r, 1, &err);
         if (!rc) {
             rc = store_file(cli, a, r, files[i], (int)i + 1, (int)nfiles,
-                            &stack, &n, &err);
-            cut = rc < 0 ? files[i] : NULL;
+                            &stack, &n, &stored, &err);
+            cut = rc < 0 && !stored ? files[i] : NULL;
         }
         if (rc == 1) {
             rc = known_file(a, r, files[i], stack, &err);
@@ -292,6 +296,14 @@ mr_cmd_import(const struct mr_cli *cli, char **paths, int npaths)
             mr_log(MR_LOG_ERROR, _("cannot archive '%s': %s"), cut, err.msg);
         else
             mr_log(MR_LOG_ERROR, "%s", err.msg);
+        /* Stored, then its reading could not start. */
+        if (stored && !fatal(err.code)) {
+            mr_log(MR_LOG_WARN,
+                   _("the pages of '%s' are archived; 'mailroom process' "
+                     "reads them"),
+                   files[i]);
+            tot.pages += n;
+        }
         tot.failed++;
         /* A broken or locked archive fails every file after. */
         if (fatal(err.code)) {

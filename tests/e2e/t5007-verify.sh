@@ -80,6 +80,14 @@ test_expect_success 'a bundle run cut off before its files were in place' '
 	! grep "cut off" err
 '
 
+test_expect_success 'an archive with no page yet passes' '
+	: >empty.png &&
+	test_expect_code 65 "$MAILROOM" --archive Z import empty.png 2>err &&
+	"$MAILROOM" --archive Z verify >out 2>err &&
+	test ! -s out &&
+	grep "verified 0 pages and 0 bundles in .Z.: 0 problems" err
+'
+
 test_expect_success 'no archive: a clear error' '
 	test_expect_code 66 "$MAILROOM" --archive nowhere verify 2>err &&
 	grep "no archive in .nowhere." err
