@@ -142,8 +142,6 @@ arc_stacks_scanning(struct arc *a, const char *source, int64_t **pids,
     static const char sql[] = "SELECT id FROM stack WHERE state = 'scanning'"
                               " AND source = :source ORDER BY id DESC";
     sqlite3_stmt *st = NULL;
-    int64_t *ids = NULL, *grown;
-    size_t n = 0, cap = 0;
     int rc;
 
     *pids = NULL;
@@ -153,27 +151,10 @@ arc_stacks_scanning(struct arc *a, const char *source, int64_t **pids,
     if (sqlite3_prepare_v2(a->db, sql, -1, &st, NULL) != SQLITE_OK)
         return arc_db_fail(a, err);
     rc = arc_bind_text(a, st, ":source", source, -1, err);
-    while (!rc && (rc = arc_step(a, st, err)) == 1) {
-        if (n == cap) {
-            cap = cap ? 2 * cap : 8;
-            grown = realloc(ids, cap * sizeof(*ids));
-            if (!grown) {
-                rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
-                break;
-            }
-            ids = grown;
-        }
-        ids[n++] = sqlite3_column_int64(st, 0);
-        rc = 0;
-    }
+    if (!rc)
+        rc = arc_ids_collect(a, st, pids, pn, err);
     sqlite3_finalize(st);
-    if (rc) {
-        free(ids);
-        return rc;
-    }
-    *pids = ids;
-    *pn = n;
-    return 0;
+    return rc;
 }
 
 /* The open stack's image paths, sorted, into *ppaths (*pn of them). */

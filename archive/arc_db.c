@@ -1719,17 +1719,15 @@ arc_stack_pages(struct arc *a, int64_t stack_id, struct arc_stack_page **ppages,
 }
 
 int
-arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn, struct mr_err *err)
+arc_ids_collect(struct arc *a, sqlite3_stmt *st, int64_t **pids, size_t *pn,
+                struct mr_err *err)
 {
-    sqlite3_stmt *st = a ? a->st[ARC_ST_STACKS_UNFINISHED] : NULL;
     int64_t *ids = NULL, *grown;
     size_t n = 0, cap = 0;
-    int rc = 0;
+    int rc;
 
     *pids = NULL;
     *pn = 0;
-    if (MR_NEVER(!a))
-        return mr_fail(err, MR_EINVAL, _("no archive given"));
     while ((rc = arc_step(a, st, err)) == 1) {
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
@@ -1742,7 +1740,6 @@ arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn, struct mr_err *err)
         }
         ids[n++] = sqlite3_column_int64(st, 0);
     }
-    arc_stmt_done(st);
     if (rc) {
         free(ids);
         return rc;
@@ -1750,6 +1747,21 @@ arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn, struct mr_err *err)
     *pids = ids;
     *pn = n;
     return 0;
+}
+
+int
+arc_stacks_todo(struct arc *a, int64_t **pids, size_t *pn, struct mr_err *err)
+{
+    sqlite3_stmt *st = a ? a->st[ARC_ST_STACKS_UNFINISHED] : NULL;
+    int rc;
+
+    *pids = NULL;
+    *pn = 0;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    rc = arc_ids_collect(a, st, pids, pn, err);
+    arc_stmt_done(st);
+    return rc;
 }
 
 int

@@ -136,6 +136,14 @@ int arc_bind_blob(struct arc *a, sqlite3_stmt *st, const char *name,
 /* Step once: 1 for a row, 0 when done, MR_EDB (err filled) on failure. */
 int arc_step(struct arc *a, sqlite3_stmt *st, struct mr_err *err);
 
+/*
+ * Step st to its end, collecting its rows' first column (an id) into
+ * *pids (malloc'd, *pn of them; NULL and 0 on failure).  MR_EDB,
+ * MR_ENOMEM.  The caller resets or finalizes st.
+ */
+int arc_ids_collect(struct arc *a, sqlite3_stmt *st, int64_t **pids, size_t *pn,
+                    struct mr_err *err);
+
 /* Reset a statement and clear its bindings after use.  Accepts NULL. */
 void arc_stmt_done(sqlite3_stmt *st);
 
