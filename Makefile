@@ -1,6 +1,6 @@
 # mailroom: one non-recursive Makefile.  `make` builds ./mailroom,
-# `make test` runs the whole suite, `make check` (what CI runs) builds
-# ./mailroom and runs the suite under ASan+UBSan,
+# `make test` (or `make check`; what CI runs) builds ./mailroom and runs
+# the whole suite under ASan+UBSan, `make suite` runs it on ./mailroom,
 # `make valgrind` runs the unit tests under valgrind,
 # `make demo` scans the bundled sample letters through SANE (the virtual
 # feeder in scanner/backend/) into a fresh archive, `make fuzz` runs the
@@ -46,7 +46,7 @@ FEEDER := $(BUILD)/sane/libsane-feeder.so.1
 LOCALE_MO := build/locale/zh_CN/LC_MESSAGES/mailroom.mo
 DEPS_STAMP := build/.deps-installed
 
-.PHONY: all test check asan valgrind demo clean format format-check pot \
+.PHONY: all suite test check asan valgrind demo clean format format-check pot \
 	fuzz fuzz-build fuzz-image fuzz-text
 # Keep the test objects make would otherwise delete as intermediates.
 .SECONDARY:
@@ -88,13 +88,15 @@ $(LOCALE_MO): pipeline/po/zh_CN.po | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-test: all $(PROGRAM) $(FEEDER) $(UNIT_BIN) $(TOOL_BIN)
+# The whole suite on the build in $(BUILD), as it is.
+suite: all $(PROGRAM) $(FEEDER) $(UNIT_BIN) $(TOOL_BIN)
 	MAILROOM=$(CURDIR)/$(PROGRAM) BUILD=$(CURDIR)/$(BUILD) tests/run.sh
 
-# The optimised build first: its -Werror warnings differ from -O1's.
-check asan: all
+# The README's test command and CI's: the optimised build first (its
+# -Werror warnings differ from -O1's), then the suite under ASan+UBSan.
+test check asan: all
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		$(MAKE) SANITIZE=address,undefined test
+		$(MAKE) SANITIZE=address,undefined suite
 
 # The unit tests under valgrind (slow: Tesseract runs interpreted).
 valgrind: $(UNIT_BIN)
