@@ -11,7 +11,12 @@
 #                    \x03 is ^C)
 #   sendgroup        type group 1 of the last match
 #   drain            wait (20 s at most) until COMMAND has read all
-#                    that was typed
+#                    that was typed since the last drain or expect
+#                    (whose match says the rest was read): the terminal
+#                    holds none of it and COMMAND's reads (rchar in
+#                    /proc/PID/io) have grown by as many bytes.  The
+#                    terminal takes typed bytes in asynchronously, so
+#                    an empty terminal alone does not say they were read
 #   signal NAME      send signal NAME (INT, TERM, SIGINT...) to COMMAND
 #   exit N           wait for COMMAND to exit with status N (-2: killed
 #                    by SIGINT)
@@ -43,6 +48,30 @@ proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=err,
                         env=env, start_new_session=True,
                         preexec_fn=controlling_tty)
 raw, mark, match = b"", 0, None
+typed, rchar_before = 0, 0
+
+def rchar():
+    # What COMMAND has read so far; -1 once it is gone.
+    try:
+        with open("/proc/%d/io" % proc.pid) as f:
+            for line in f:
+                if line.startswith("rchar:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return -1
+
+def type_in(data):
+    # Keys that the terminal turns into signals are never read.
+    global typed, rchar_before
+    mode = termios.tcgetattr(slave)
+    signals = {mode[6][i] for i in (termios.VINTR, termios.VQUIT,
+                                    termios.VSUSP)} \
+        if mode[3] & termios.ISIG else set()
+    if not typed:
+        rchar_before = rchar()
+    typed += sum(1 for b in data if bytes([b]) not in signals)
+    os.write(master, data)
 
 def screen():
     return ESCAPES.sub(b" ", raw).decode("utf-8", "replace")
@@ -70,7 +99,7 @@ for line in open(steps_file, encoding="utf-8"):
         while True:
             match = re.compile(pattern).search(screen(), mark)
             if match:
-                mark = match.end()
+                mark, typed = match.end(), 0
                 break
             if time.monotonic() > deadline:
                 fail("no %r on the screen" % pattern)
@@ -78,20 +107,22 @@ for line in open(steps_file, encoding="utf-8"):
         if name:
             print(name, match.group(1))
     elif word == "send":
-        os.write(master, re.sub(
+        type_in(re.sub(
             r"\\x([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)),
             arg.replace("\\r", "\r")).encode())
     elif word == "sendgroup":
-        os.write(master, match.group(1).encode())
+        type_in(match.group(1).encode())
     elif word == "drain":
         deadline = time.monotonic() + 20
         while struct.unpack("i", fcntl.ioctl(
-                slave, termios.FIONREAD, struct.pack("i", 0)))[0]:
+                slave, termios.FIONREAD, struct.pack("i", 0)))[0] or \
+                rchar() - rchar_before < typed:
             if proc.poll() is not None:
                 fail("exit %s with input unread" % proc.returncode)
             if time.monotonic() > deadline:
                 fail("the input is not read")
             read(0.01)
+        typed = 0
     elif word == "signal":
         name = arg if arg.startswith("SIG") else "SIG" + arg
         if not isinstance(getattr(signal, name, None), signal.Signals):
