@@ -88,15 +88,16 @@ $(LOCALE_MO): pipeline/po/zh_CN.po | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-# The whole suite on the build in $(BUILD), as it is.
+# The whole suite on the build in $(BUILD), as it is (LeakSanitizer's
+# suppressions for a sanitizer build).
 suite: all $(PROGRAM) $(FEEDER) $(UNIT_BIN) $(TOOL_BIN)
-	MAILROOM=$(CURDIR)/$(PROGRAM) BUILD=$(CURDIR)/$(BUILD) tests/run.sh
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+		MAILROOM=$(CURDIR)/$(PROGRAM) BUILD=$(CURDIR)/$(BUILD) tests/run.sh
 
 # The README's test command and CI's: the optimised build first (its
 # -Werror warnings differ from -O1's), then the suite under ASan+UBSan.
 test check asan: all
-	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
-		$(MAKE) SANITIZE=address,undefined suite
+	$(MAKE) SANITIZE=address,undefined suite
 
 # The unit tests under valgrind (slow: Tesseract runs interpreted).
 valgrind: $(UNIT_BIN)

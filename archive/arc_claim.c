@@ -11,12 +11,26 @@
  *   - page files are written only by a handle holding the write lock, so
  *     a file of a scanning stack's folder that no row names, seen under
  *     the write lock, is a write that was cut off (arc_stack_sweep).
+ *
+ * Stacks being read.  A process that reads stacks (import, scan, process)
+ * takes each before reading it (arc_stack_take), so two mailrooms on one
+ * archive never read the same pages.  A handle's takes are listed in its
+ * own file, DIR/reading/PID-N.stacks (one stack id a line), which it holds
+ * flock'd until arc_close removes it.  Invariants:
+ *   - takes are made, and files made and swept, only while holding the
+ *     flock on the folder DIR/reading, so two handles never take one
+ *     stack;
+ *   - a file found unlocked was left by a process that was cut off, and
+ *     its takes are void: it is removed.
  */
 #include "archive/arc_int.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -133,6 +147,223 @@ arc_stack_unclaim(struct arc *a)
     close(a->claim_fd); /* the lock goes with it */
     a->claimed = 0;
     a->claim_fd = -1;
+}
+
+/* The handle files' suffix in DIR/reading. */
+#define TAKES_SUFFIX ".stacks"
+
+/* Whether name is a handle's file of takes. */
+static int
+takes_file(const char *name)
+{
+    size_t n = strlen(name), k = strlen(TAKES_SUFFIX);
+
+    return name[0] != '.' && n > k && !strcmp(name + n - k, TAKES_SUFFIX);
+}
+
+/*
+ * Whether the file at path (open as fd), another handle's takes, lists
+ * stack_id: 1 yes, 0 no; MR_EIO.
+ */
+static int
+takes_list(int fd, const char *path, int64_t stack_id, struct mr_err *err)
+{
+    char buf[4096], *line, *end;
+    size_t have = 0;
+    int found = 0;
+
+    for (;;) {
+        ssize_t got = read(fd, buf + have, sizeof(buf) - 1 - have);
+
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return mr_fail(err, MR_EIO, _("cannot read '%s': %s"), path,
+                           strerror(errno));
+        have += (size_t)got;
+        buf[have] = '\0';
+        /* Whole lines only; a last one cut short comes with the next read. */
+        line = buf;
+        while (!found && (end = strchr(line, '\n'))) {
+            *end = '\0';
+            found = strtoll(line, NULL, 10) == stack_id;
+            line = end + 1;
+        }
+        if (found || got == 0)
+            return found;
+        have = (size_t)(buf + have - line);
+        memmove(buf, line, have);
+        if (have == sizeof(buf) - 1)
+            have = 0; /* no id is that long: not ours to read */
+    }
+}
+
+/*
+ * Whether a live handle other than a's lists stack_id in DIR/reading (dir):
+ * *pelsewhere.  Files of handles that were cut off are removed on the way.
+ * Called holding the folder's flock.
+ */
+static int
+taken_elsewhere(struct arc *a, const char *dir, int64_t stack_id,
+                int *pelsewhere, struct mr_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int rc = 0;
+
+    *pelsewhere = 0;
+    if (!d)
+        return mr_fail(err, MR_EIO, _("cannot read folder '%s': %s"), dir,
+                       strerror(errno));
+    while (!rc && !*pelsewhere && (e = readdir(d))) {
+        char *path;
+        int fd;
+
+        if (!takes_file(e->d_name) ||
+            (a->takes_name && !strcmp(e->d_name, a->takes_name)))
+            continue;
+        path = arc_path_join(dir, e->d_name, err);
+        if (!path) {
+            rc = MR_ENOMEM;
+            break;
+        }
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0) {
+            if (errno != ENOENT)
+                rc = mr_fail(err, MR_EIO, _("cannot open '%s': %s"), path,
+                             strerror(errno));
+        } else if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+            /* Its handle was cut off: its takes are void. */
+            if (claim_current(fd, path) && unlink(path) && errno != ENOENT)
+                mr_log(MR_LOG_WARN, _("cannot remove '%s': %s"), path,
+                       strerror(errno));
+        } else if (errno == EWOULDBLOCK) {
+            rc = takes_list(fd, path, stack_id, err);
+            *pelsewhere = rc == 1;
+            rc = rc == 1 ? 0 : rc;
+        } else {
+            rc = mr_fail(err, MR_EIO, _("cannot lock '%s': %s"), path,
+                         strerror(errno));
+        }
+        if (fd >= 0)
+            close(fd);
+        free(path);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Make and lock the handle's file of takes in dir, when not yet done. */
+static int
+takes_open(struct arc *a, const char *dir, struct mr_err *err)
+{
+    static unsigned handles; /* handles of this process that took stacks */
+    char name[64];
+    char *path;
+    int fd;
+
+    if (a->takes_fd >= 0)
+        return 0;
+    snprintf(name, sizeof(name), "%ld-%u" TAKES_SUFFIX, (long)getpid(),
+             ++handles);
+    path = arc_path_join(dir, name, err);
+    if (!path)
+        return MR_ENOMEM;
+    fd =
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+        int rc = mr_fail(err, MR_EIO, _("cannot lock '%s': %s"), path,
+                         strerror(errno));
+
+        if (fd >= 0)
+            close(fd);
+        free(path);
+        return rc;
+    }
+    a->takes_fd = fd;
+    a->takes_path = path;
+    a->takes_name = strrchr(path, '/') + 1;
+    return 0;
+}
+
+/* Add stack_id to the handle's file of takes. */
+static int
+takes_add(struct arc *a, int64_t stack_id, struct mr_err *err)
+{
+    char line[32];
+    size_t n =
+        (size_t)snprintf(line, sizeof(line), "%lld\n", (long long)stack_id);
+    size_t done = 0;
+
+    while (done < n) {
+        ssize_t put = write(a->takes_fd, line + done, n - done);
+
+        if (put < 0 && errno == EINTR)
+            continue;
+        if (put < 0)
+            return mr_fail(err, MR_EIO, _("cannot write '%s': %s"),
+                           a->takes_path, strerror(errno));
+        done += (size_t)put;
+    }
+    return 0;
+}
+
+int
+arc_stack_take(struct arc *a, int64_t stack_id, int *pelsewhere,
+               struct mr_err *err)
+{
+    char *dir;
+    int rc, fd = -1;
+
+    *pelsewhere = 0;
+    if (MR_NEVER(!a))
+        return mr_fail(err, MR_EINVAL, _("no archive given"));
+    dir = arc_path_join(a->dir, "reading", err);
+    if (!dir)
+        return MR_ENOMEM;
+    rc = arc_mkdir_p(dir, err);
+    if (rc)
+        goto out;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    while (fd >= 0 && flock(fd, LOCK_EX)) {
+        if (errno != EINTR || mr_interrupted) {
+            rc = errno == EINTR
+                     ? mr_fail(err, MR_EINTR, _("interrupted"))
+                     : mr_fail(err, MR_EIO, _("cannot lock '%s': %s"), dir,
+                               strerror(errno));
+            goto out;
+        }
+    }
+    if (fd < 0) {
+        rc = mr_fail(err, MR_EIO, _("cannot open '%s': %s"), dir,
+                     strerror(errno));
+        goto out;
+    }
+    rc = taken_elsewhere(a, dir, stack_id, pelsewhere, err);
+    if (!rc && !*pelsewhere)
+        rc = takes_open(a, dir, err);
+    if (!rc && !*pelsewhere)
+        rc = takes_add(a, stack_id, err);
+out:
+    if (fd >= 0)
+        close(fd); /* and with it the lock */
+    free(dir);
+    return rc;
+}
+
+void
+arc_stack_takes_release(struct arc *a)
+{
+    if (!a || a->takes_fd < 0)
+        return;
+    if (unlink(a->takes_path) && errno != ENOENT)
+        mr_log(MR_LOG_WARN, _("cannot remove '%s': %s"), a->takes_path,
+               strerror(errno));
+    close(a->takes_fd); /* the lock goes with it */
+    free(a->takes_path);
+    a->takes_fd = -1;
+    a->takes_path = NULL;
+    a->takes_name = NULL;
 }
 
 int

@@ -906,6 +906,7 @@ arc_open(const char *dir, struct mr_err *err)
         rc = mr_fail(err, MR_ENOMEM, _("out of memory"));
         goto out;
     }
+    a->takes_fd = -1;
     a->dir = mr_strdup(dir, err);
     if (!a->dir) {
         rc = MR_ENOMEM;
@@ -940,6 +941,7 @@ arc_close(struct arc **pa)
     a = *pa;
     arc_stack_abort(a);
     arc_stack_unclaim(a);
+    arc_stack_takes_release(a);
     for (int i = 0; i < ARC_ST_COUNT; i++)
         sqlite3_finalize(a->st[i]);
     sqlite3_close(a->db);

@@ -104,6 +104,9 @@ struct arc {
     int busy_said;              /* the wait was told on stderr */
     int64_t claimed;            /* the stack claimed for scanning, 0: none */
     int claim_fd;               /* its lock file, open while claimed */
+    int takes_fd;           /* DIR/reading/PID-N.stacks once a stack is taken */
+    char *takes_path;       /* its path, or NULL */
+    const char *takes_name; /* its name, in takes_path */
 };
 
 /* arc_db.c: statements and errors. */

@@ -128,6 +128,22 @@ int arc_stack_claim(struct arc *a, int64_t stack_id, int *pcut_off,
 void arc_stack_unclaim(struct arc *a);
 
 /*
+ * Take stack stack_id for this handle to read (its pages cleaned and
+ * OCR'd, its letters made), so that two mailrooms on one archive never
+ * read the same stack: *pelsewhere is 1, and nothing is taken, when a
+ * live process has taken it already.  A handle's takes last until
+ * arc_close.  They are listed in its file DIR/reading/PID-N.stacks, which
+ * it holds flock'd; a file found unlocked was left by a process cut off,
+ * and its takes are void.  The stack's state is not looked at.
+ * MR_EINTR, MR_EIO, MR_ENOMEM.
+ */
+int arc_stack_take(struct arc *a, int64_t stack_id, int *pelsewhere,
+                   struct mr_err *err);
+
+/* Let go of the handle's takes, removing its file.  Cannot fail. */
+void arc_stack_takes_release(struct arc *a);
+
+/*
  * The stacks from source still "scanning" (claimed by a live process or
  * not), newest first, into *pids (malloc'd, *pn entries; free()).  MR_EDB,
  * MR_ENOMEM.

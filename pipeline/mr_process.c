@@ -21,7 +21,9 @@
  * stacks behind it are not held up; the rest is read at the end and the
  * letter judged again on its whole text.  A stack's letters are made once
  * all its pages are read.  Results are committed as they come, so a crash
- * loses no work done and a rerun does nothing twice.
+ * loses no work done and a rerun does nothing twice.  A stack is taken
+ * (arc_stack_take) before it is read, so that two mailrooms on one
+ * archive do not both read it: one that another has taken is left to it.
  *
  * Memory: the pool holds at most MR_POOL_SLOTS pages a worker; a page
  * that finds it full is read later from the archive, so a stack of any
@@ -59,11 +61,12 @@ struct stack_work {
     char *label;
     struct stack_page *pages;
     size_t npages, cap;
-    size_t next;  /* no page before it is PAGE_STORED */
-    int complete; /* every page stored, pages listed and planned */
-    int failed;   /* a page could not be read: left for `process` */
-    int done;     /* letters made (or failed) */
-    int read;     /* pages read this run */
+    size_t next;   /* no page before it is PAGE_STORED */
+    int complete;  /* every page stored, pages listed and planned */
+    int failed;    /* a page could not be read: left for `process` */
+    int done;      /* letters made (or failed) */
+    int read;      /* pages read this run */
+    int elsewhere; /* another mailroom reads it (arc_stack_take): left */
 };
 
 /* A long letter whose deferred rest is being read. */
@@ -525,6 +528,10 @@ mr_reader_stack(struct mr_reader *r, int64_t stack, const char *label,
     struct stack_work *s = find_stack(r, stack);
 
     if (!s) {
+        int elsewhere, rc = arc_stack_take(r->a, stack, &elsewhere, err);
+
+        if (rc)
+            return rc;
         if (r->nstacks == r->cap) {
             size_t ncap = r->cap ? 2 * r->cap : 8;
             struct stack_work *grown =
@@ -542,6 +549,13 @@ mr_reader_stack(struct mr_reader *r, int64_t stack, const char *label,
         if (!s->label)
             return MR_ENOMEM;
         r->nstacks++;
+        if (elsewhere) {
+            s->elsewhere = s->complete = s->done = 1;
+            clear_line(r);
+            mr_log(MR_LOG_WARN,
+                   _("%s is being read by another mailroom: left to it"),
+                   label);
+        }
     }
     if (!complete || s->complete)
         return 0;
@@ -612,6 +626,8 @@ mr_reader_page(struct mr_reader *r, int64_t stack, int64_t page_id, int seq,
     if (MR_NEVER(!s))
         return mr_fail(err, MR_EINVAL, _("stack %lld is not being read"),
                        (long long)stack);
+    if (s->elsewhere)
+        return 0;
     p = find_page(s, page_id);
     if (!p) {
         p = add_page(s, page_id, seq, err);
@@ -966,14 +982,16 @@ add_rest(struct mr_reader *r, const char *code, size_t *prest_cap,
         return rc;
     snprintf(label, sizeof(label), _("stack %lld"), (long long)al.stack_id);
     rc = mr_reader_stack(r, al.stack_id, label, 0, err);
-    if (!rc)
-        rc =
-            grow((void **)&r->rest, prest_cap, r->nrest, sizeof(*r->rest), err);
+    if (rc)
+        goto out;
+    s = find_stack(r, al.stack_id);
+    if (s->elsewhere)
+        goto out; /* its reader reads the rest */
+    rc = grow((void **)&r->rest, prest_cap, r->nrest, sizeof(*r->rest), err);
     if (!rc)
         rc = arc_stack_pages(r->a, al.stack_id, &pages, &n, err);
     if (rc)
         goto out;
-    s = find_stack(r, al.stack_id);
     if (!s->complete) {
         s->complete = 1; /* its letters are made: only the rest is read */
         s->done = 1;
@@ -1028,7 +1046,7 @@ plan_rest(struct mr_reader *r, int all_rest, struct mr_err *err)
         char(*codes)[ARC_CODE_SIZE] = NULL;
         size_t n = 0;
 
-        if (!all_rest && r->stacks[k].failed)
+        if (!all_rest && (r->stacks[k].failed || r->stacks[k].elsewhere))
             continue;
         rc = arc_letters_unread(r->a, all_rest ? 0 : r->stacks[k].id, &codes,
                                 &n, err);

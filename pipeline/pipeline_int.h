@@ -188,7 +188,9 @@ struct mr_reader *mr_reader_new(const struct mr_cli *cli, struct arc *a,
  * Take stack on, labelled label in messages and the letters' lines.  When
  * complete (every page stored), its pages are listed from the archive and
  * the rest of its long letters planned (deferred); otherwise pages come
- * with mr_reader_page until mr_reader_complete.
+ * with mr_reader_page until mr_reader_complete.  A stack another live
+ * mailroom reads (arc_stack_take) is left to it, with a warning: its
+ * pages given are not read.
  */
 int mr_reader_stack(struct mr_reader *r, int64_t stack, const char *label,
                     int complete, struct mr_err *err);

@@ -1845,6 +1845,85 @@ test_scan_claims(void)
     tmp_end();
 }
 
+/* The number of handle files (*.stacks) in dir/reading. */
+static int
+takes_files(const char *dir)
+{
+    char path[1200];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    snprintf(path, sizeof(path), "%s/reading", dir);
+    d = opendir(path);
+    if (!d)
+        return 0;
+    while ((e = readdir(d)))
+        n += strstr(e->d_name, ".stacks") != NULL;
+    closedir(d);
+    return n;
+}
+
+/*
+ * Stacks being read: a stack taken by one live handle is taken elsewhere
+ * for every other; the takes of a handle closed, or cut off (its file
+ * found unlocked), are void.
+ */
+static void
+test_read_takes(void)
+{
+    struct mr_err err = MR_ERR_INIT;
+    char dir[1100], left[1200];
+    int elsewhere = -1;
+    struct arc *a, *b;
+    FILE *fp;
+
+    tmp_begin();
+    tpath(dir, sizeof(dir), "takes");
+    a = arc_open(dir, &err);
+    b = arc_open(dir, &err);
+    T_CHECK(a && b);
+    T_EQ_INT(takes_files(dir), 0);
+    T_EQ_INT(arc_stack_take(a, 7, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 0);
+    T_EQ_INT(arc_stack_take(a, 12, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 0);
+    T_EQ_INT(takes_files(dir), 1);
+
+    /* Another handle: 7 and 12 are taken, 1 (a prefix of 12) is not. */
+    T_EQ_INT(arc_stack_take(b, 7, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 1);
+    T_EQ_INT(arc_stack_take(b, 12, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 1);
+    T_EQ_INT(arc_stack_take(b, 1, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 0);
+    T_EQ_INT(takes_files(dir), 2);
+    T_EQ_INT(arc_stack_take(a, 1, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 1);
+
+    /* Closing lets go of them, and removes the file. */
+    arc_close(&a);
+    T_EQ_INT(takes_files(dir), 1);
+    T_EQ_INT(arc_stack_take(b, 7, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 0);
+
+    /* A file nobody holds: its process was cut off, its takes are void. */
+    snprintf(left, sizeof(left), "%s/reading/99999-1.stacks", dir);
+    fp = fopen(left, "w");
+    T_CHECK(fp != NULL);
+    if (fp) {
+        fputs("3\n", fp);
+        fclose(fp);
+    }
+    T_EQ_INT(arc_stack_take(b, 3, &elsewhere, &err), 0);
+    T_EQ_INT(elsewhere, 0);
+    T_CHECK(!exists(left));
+    arc_close(&b);
+    T_EQ_INT(takes_files(dir), 0);
+    check_integrity(dir);
+    tmp_end();
+}
+
 /*
  * The rest of a long letter: a page deferred is no work for `process`,
  * counts as unread in its letter, and is read later like any page.
@@ -2410,6 +2489,7 @@ main(int argc, char **argv)
         {"migrate_v1", test_migrate_v1},
         {"scan_flow", test_scan_flow},
         {"scan_claims", test_scan_claims},
+        {"read_takes", test_read_takes},
         {"deferred_pages", test_deferred_pages},
         {"clock", test_clock},
         {"corrections", test_corrections},
