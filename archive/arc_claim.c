@@ -162,40 +162,29 @@ takes_file(const char *name)
 }
 
 /*
- * Whether the file at path (open as fd), another handle's takes, lists
- * stack_id: 1 yes, 0 no; MR_EIO.
+ * Whether the file at path, another handle's takes, lists stack_id: 1
+ * yes, 0 no; MR_EIO, MR_ENOMEM.  Only whole lines count.
  */
 static int
-takes_list(int fd, const char *path, int64_t stack_id, struct mr_err *err)
+takes_list(const char *path, int64_t stack_id, struct mr_err *err)
 {
-    char buf[4096], *line, *end;
-    size_t have = 0;
-    int found = 0;
+    unsigned char *data;
+    size_t size, at = 0;
+    int found = 0, rc = arc_read_file(path, &data, &size, err);
 
-    for (;;) {
-        ssize_t got = read(fd, buf + have, sizeof(buf) - 1 - have);
+    if (rc)
+        return rc;
+    while (!found && at < size) {
+        size_t end = at;
+        uint64_t id = 0; /* wraps, never overflows, on a line not ours */
 
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return mr_fail(err, MR_EIO, _("cannot read '%s': %s"), path,
-                           strerror(errno));
-        have += (size_t)got;
-        buf[have] = '\0';
-        /* Whole lines only; a last one cut short comes with the next read. */
-        line = buf;
-        while (!found && (end = strchr(line, '\n'))) {
-            *end = '\0';
-            found = strtoll(line, NULL, 10) == stack_id;
-            line = end + 1;
-        }
-        if (found || got == 0)
-            return found;
-        have = (size_t)(buf + have - line);
-        memmove(buf, line, have);
-        if (have == sizeof(buf) - 1)
-            have = 0; /* no id is that long: not ours to read */
+        for (; end < size && data[end] != '\n'; end++)
+            id = id * 10 + (unsigned)(data[end] - '0');
+        found = end < size && end > at && id == (uint64_t)stack_id;
+        at = end + 1;
     }
+    free(data);
+    return found;
 }
 
 /*
@@ -238,7 +227,7 @@ taken_elsewhere(struct arc *a, const char *dir, int64_t stack_id,
                 mr_log(MR_LOG_WARN, _("cannot remove '%s': %s"), path,
                        strerror(errno));
         } else if (errno == EWOULDBLOCK) {
-            rc = takes_list(fd, path, stack_id, err);
+            rc = takes_list(path, stack_id, err);
             *pelsewhere = rc == 1;
             rc = rc == 1 ? 0 : rc;
         } else {
