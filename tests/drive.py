@@ -51,7 +51,8 @@ raw, mark, match = b"", 0, None
 typed, rchar_before = 0, 0
 
 def rchar():
-    # What COMMAND has read so far; -1 once it is gone.
+    # What COMMAND has read so far; -1 once it is gone (or without
+    # /proc/PID/io).
     try:
         with open("/proc/%d/io" % proc.pid) as f:
             for line in f:
@@ -70,7 +71,8 @@ def type_in(data):
         if mode[3] & termios.ISIG else set()
     if not typed:
         rchar_before = rchar()
-    typed += sum(1 for b in data if bytes([b]) not in signals)
+    if rchar_before >= 0:  # else no /proc/PID/io: the terminal alone tells
+        typed += sum(1 for b in data if bytes([b]) not in signals)
     os.write(master, data)
 
 def screen():
